@@ -1,0 +1,62 @@
+import { CommanderError, type Command } from 'commander';
+import { createLogger } from '../log.js';
+import { ExitError, UsageError } from './errors.js';
+
+const SUBCOMMANDS = new Set<string>([]);
+
+/**
+ * The CLI from argv to an exit code. Subcommands are recognised only as the
+ * first word (run an executable of that name as `kickstart -- show`). Only
+ * the bin entry turns the code into process.exit.
+ */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    if (SUBCOMMANDS.has(argv[0] ?? '')) return await runSubcommand(argv);
+    const { runMain } = await import('./commands/run.js');
+    return await runMain(argv);
+  } catch (e) {
+    return report(e);
+  }
+}
+
+async function runSubcommand(argv: string[]): Promise<number> {
+  const { Command } = await import('commander');
+  const program = new Command('kickstart');
+  program.exitOverride();
+  quietOutput(program);
+  const name = argv[0];
+  if (name === 'show') (await import('./commands/show.js')).registerShowCommand(program);
+  else (await import('./commands/transfer.js')).registerTransferCommands(program);
+  if (name === 'checkpoints') (await import('./commands/checkpoints.js')).registerCheckpointsCommands?.(program);
+  for (const c of program.commands) {
+    c.exitOverride();
+    quietOutput(c);
+  }
+  process.exitCode = 0;
+  await program.parseAsync(argv, { from: 'user' });
+  return Number(process.exitCode ?? 0);
+}
+
+/** Commander's own messages become one kickstart line; help and version go to stdout as usual. */
+export function quietOutput(c: Command): void {
+  c.configureOutput({ writeErr: () => {}, outputError: () => {} });
+}
+
+export function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    process.stderr.write(`kickstart: ${e.message.replace(/^error: /, '')}\n`);
+    return 127;
+  }
+  if (e instanceof UsageError || (e instanceof Error && e.name === 'PlanError')) {
+    process.stderr.write(`kickstart: ${e.message}\n`);
+    return 127;
+  }
+  if (e instanceof ExitError) {
+    if (e.message) process.stderr.write(`kickstart: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const logger = createLogger('error');
+  logger.fatal({ err: e }, 'internal error: please report it with this log');
+  return 70;
+}

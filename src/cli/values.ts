@@ -1,0 +1,49 @@
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../supervise/duration.js';
+import type { StatRequest } from '../supervise/options.js';
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** -B: bytes with an optional k/M/G suffix, or `all`. */
+export function parseSize(text: string): number | 'all' {
+  if (text.toLowerCase() === 'all') return 'all';
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new InvalidArgumentError(`'${text}' is not a size: use bytes like 65536, 64k, 1M, or 'all'`);
+  return Number(m[1]) * unit;
+}
+
+export function durationParser(bareUnit: 's' | 'm') {
+  return (text: string): number => {
+    const ms = parseDuration(text, bareUnit);
+    if (ms === undefined) {
+      const bare = bareUnit === 'm' ? 'a bare number means minutes' : 'a bare number means seconds';
+      throw new InvalidArgumentError(`'${text}' is not a duration: use e.g. 90s, 2m, 1.5h, 500ms (${bare})`);
+    }
+    return ms;
+  };
+}
+
+export function parseCount(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError(`'${text}' is not a whole number`);
+  return Number(text);
+}
+
+export function parseExitCode(text: string): number {
+  const n = parseCount(text);
+  if (n > 255) throw new InvalidArgumentError(`'${text}' is not an exit code: use 0 to 255`);
+  return n;
+}
+
+/** -s/-S: `[lfn=]file`, repeatable. */
+export function collectStat(text: string, previous: StatRequest[] = []): StatRequest[] {
+  if (text === '') throw new InvalidArgumentError('needs a file name: [lfn=]file');
+  const eq = text.indexOf('=');
+  const req = eq > 0 ? { lfn: text.slice(0, eq), path: text.slice(eq + 1) } : { path: text };
+  if (req.path === '') throw new InvalidArgumentError(`'${text}' names no file: use [lfn=]file`);
+  return [...previous, req];
+}
+
+export function collect(text: string, previous: string[] = []): string[] {
+  return [...previous, text];
+}

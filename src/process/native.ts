@@ -1,0 +1,47 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Rusage } from '../record/types.js';
+
+export interface WaitResult {
+  /** The reaped pid; 0 when nothing had exited (waitNow), -1 on error. */
+  pid: number;
+  errno: number;
+  status?: number;
+  rusage?: Rusage;
+}
+
+export interface NativeAddon {
+  /** Returns the pid, or -errno when the executable could not be started. */
+  spawn(path: string, argv: string[], envp: string[], cwd: string | null, fds: [number, number, number]): number;
+  wait(pid: number): Promise<WaitResult>;
+  waitNow(pid: number): WaitResult;
+  /** 0 on success, else errno. */
+  setSubreaper(): number;
+  rusage(who: 'self' | 'children'): Rusage;
+  umask(): number;
+}
+
+let addon: NativeAddon | undefined;
+
+/**
+ * Finds the addon next to the package root (bundle in dist/, sources in src/)
+ * or, inside the single-file binary, where the bootstrap unpacked it
+ * (KICKSTART_NATIVE_ADDON).
+ */
+export function native(): NativeAddon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  const candidates = [process.env.KICKSTART_NATIVE_ADDON ?? ''];
+  let dir = dirname(new URL(import.meta.url).pathname);
+  for (let i = 0; i < 4; i++) {
+    candidates.push(join(dir, 'build', 'Release', 'kickstart.node'));
+    dir = dirname(dir);
+  }
+  const found = candidates.find((c) => c && existsSync(c));
+  if (!found) {
+    throw new Error('the native addon build/Release/kickstart.node is missing: run `npm install` (it needs g++ and Node headers)');
+  }
+  addon = require(found) as NativeAddon;
+  return addon;
+}

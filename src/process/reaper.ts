@@ -1,0 +1,80 @@
+import { native, type WaitResult } from './native.js';
+
+const ECHILD = 10;
+
+/**
+ * Collects exit statuses. In 'all' mode (the CLI, where kickstart is a child
+ * subreaper and spawns nothing else) one wait4(-1) loop reaps every child,
+ * including descendants re-parented to kickstart, so no zombie is left. In
+ * 'own' mode (embedded as a library, where the host may have children of its
+ * own) it waits for the pids it spawned and nothing else.
+ */
+export class Reaper {
+  readonly mode: 'all' | 'own';
+  private readonly waiting = new Map<number, (r: WaitResult) => void>();
+  private looping = false;
+  /** Pids reaped that kickstart did not spawn: re-parented descendants. */
+  readonly adopted: number[] = [];
+
+  constructor(mode: 'all' | 'own') {
+    this.mode = mode;
+  }
+
+  /** Resolves when `pid` (a child spawned by us) has been reaped. */
+  exited(pid: number): Promise<WaitResult> {
+    const p = new Promise<WaitResult>((resolve) => this.waiting.set(pid, resolve));
+    if (this.mode === 'own') {
+      void native().wait(pid).then((r) => this.deliver(pid, r));
+    } else {
+      this.loop();
+    }
+    return p;
+  }
+
+  private deliver(pid: number, r: WaitResult): void {
+    const resolve = this.waiting.get(pid);
+    if (resolve) {
+      this.waiting.delete(pid);
+      resolve(r);
+    } else {
+      this.adopted.push(pid);
+    }
+  }
+
+  /** Starts the wait4(-1) loop if it is not running; it stops at ECHILD. */
+  loop(): void {
+    if (this.looping || this.mode !== 'all') return;
+    this.looping = true;
+    const step = (): void => {
+      void native()
+        .wait(-1)
+        .then((r) => {
+          if (r.pid > 0) {
+            this.deliver(r.pid, r);
+            step();
+            return;
+          }
+          this.looping = false;
+          // ECHILD may predate a child spawned while the answer was on its way:
+          // look at each waiter before giving up on it.
+          let running = false;
+          for (const pid of [...this.waiting.keys()]) {
+            const now = native().waitNow(pid);
+            if (now.pid > 0) this.deliver(pid, now);
+            else if (now.pid === 0) running = true;
+            else this.deliver(pid, now);
+          }
+          if (running) this.loop();
+        });
+    };
+    step();
+  }
+
+  /** Resolves once no child is left to reap, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.mode !== 'all') return;
+    this.loop();
+    const until = Date.now() + timeoutMs;
+    while (this.looping && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,37 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+
+export type Resolved =
+  | { ok: true; path: string }
+  | { ok: false; path: string; errno: number; code: 'ENOENT' | 'EACCES' | 'EISDIR' };
+
+/**
+ * Finds the executable the way execvp does: a name with a slash is taken as
+ * a path (relative to cwd); otherwise the first runnable match on PATH wins,
+ * and a match that exists but is not runnable is remembered so the error
+ * says EACCES (126), not ENOENT (127).
+ */
+export function resolveExecutable(name: string, path: string | undefined, cwd: string): Resolved {
+  if (name === '') return { ok: false, path: name, errno: 2, code: 'ENOENT' };
+  if (name.includes('/')) return check(isAbsolute(name) ? name : resolve(cwd, name));
+  let denied: Resolved | undefined;
+  for (const dir of (path ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
+    const candidate = join(dir === '' ? cwd : resolve(cwd, dir), name);
+    const r = check(candidate);
+    if (r.ok) return r;
+    if (r.code !== 'ENOENT') denied ??= r;
+  }
+  return denied ?? { ok: false, path: name, errno: 2, code: 'ENOENT' };
+}
+
+function check(path: string): Resolved {
+  try {
+    if (statSync(path).isDirectory()) return { ok: false, path, errno: 13, code: 'EACCES' };
+    accessSync(path, constants.X_OK);
+    return { ok: true, path };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { ok: false, path, errno: 13, code: 'EACCES' };
+    return { ok: false, path, errno: 2, code: 'ENOENT' };
+  }
+}

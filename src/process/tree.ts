@@ -1,0 +1,117 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcInfo {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** Clock ticks since boot: tells a recycled pid from the process we knew. */
+  starttime: number;
+}
+
+/** Parses /proc/PID/stat; undefined when the process is gone. */
+export function readProc(pid: number): ProcInfo | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // comm may hold spaces and parentheses: the last ')' ends it.
+  const close = text.lastIndexOf(')');
+  const f = text.slice(close + 2).split(' ');
+  return {
+    pid,
+    comm: text.slice(text.indexOf('(') + 1, close),
+    state: f[0],
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    session: Number(f[3]),
+    starttime: Number(f[19]),
+  };
+}
+
+export function listProcs(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const p = readProc(Number(name));
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** A zombie counts as gone: it runs nothing and only waits to be reaped. */
+export function isAlive(pid: number): boolean {
+  const p = readProc(pid);
+  return p !== undefined && p.state !== 'Z' && p.state !== 'X';
+}
+
+/** Whether the process's initial environment carries `marker` (NAME=value). */
+function hasMarker(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+export interface TreeQuery {
+  /** Processes whose descendants belong to the job (the job's pid, and kickstart itself when it is the subreaper). */
+  roots: number[];
+  /** Process groups of the job: every member belongs, whoever its parent. */
+  groups: number[];
+  /** NAME=value put in the job's environment: finds descendants that escaped both tree and group. */
+  marker?: string;
+  /** Never included (kickstart itself). */
+  exclude: number[];
+}
+
+/**
+ * Every live process of the job: descendants of the roots, members of its
+ * process groups, and processes carrying its environment marker (escapees
+ * re-parented to init when kickstart is not the subreaper).
+ */
+export function jobTree(q: TreeQuery, procs: ProcInfo[] = listProcs()): ProcInfo[] {
+  const children = new Map<number, ProcInfo[]>();
+  for (const p of procs) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
+  const found = new Map<number, ProcInfo>();
+  const exclude = new Set(q.exclude);
+  const visit = (p: ProcInfo) => {
+    if (found.has(p.pid) || exclude.has(p.pid)) return;
+    found.set(p.pid, p);
+    for (const c of children.get(p.pid) ?? []) visit(c);
+  };
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  for (const r of q.roots) {
+    const p = byPid.get(r);
+    if (p && !exclude.has(r)) visit(p);
+    else for (const c of children.get(r) ?? []) visit(c);
+  }
+  const groups = new Set(q.groups);
+  for (const p of procs) {
+    if (groups.has(p.pgrp)) visit(p);
+  }
+  if (q.marker) {
+    for (const p of procs) {
+      if (!found.has(p.pid) && !exclude.has(p.pid) && p.state !== 'Z' && hasMarker(p.pid, q.marker)) visit(p);
+    }
+  }
+  return [...found.values()];
+}
+
+/** The command line of a process, for the record's list of lingering descendants. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The invocation record as plain data. Keys and value types follow the YAML
+ * that pegasus-kickstart 6.0 writes (see README "The record"), so the same
+ * object serialises to Pegasus-compatible YAML or to one JSON line.
+ * Timestamps are kept as ISO strings in Pegasus's own shapes:
+ * record/job starts with milliseconds ("2026-11-25T04:55:40.247+00:00"),
+ * file times without ("2026-11-25T04:55:40+00:00").
+ */
+
+export interface Rusage {
+  utime: number;
+  stime: number;
+  maxrss: number;
+  minflt: number;
+  majflt: number;
+  nswap: number;
+  inblock: number;
+  outblock: number;
+  msgsnd: number;
+  msgrcv: number;
+  nsignals: number;
+  nvcsw: number;
+  nivcsw: number;
+}
+
+export type JobStatus =
+  | { raw: number; regular_exitcode: number }
+  /** `singalled_name` is Pegasus's own spelling; its parser expects it. */
+  | { raw: number; signalled_signal: number; singalled_name: string; corefile: boolean }
+  /** raw is -127 (or -126); failure_error is "errno   strerror". */
+  | { raw: number; failure_error: string };
+
+/** A `stat` block; which of the leading keys appear depends on its use. */
+export interface StatInfo {
+  error?: number;
+  lfn?: string;
+  file_name?: string;
+  temporary_name?: string;
+  descriptor?: number;
+  descriptor_number?: number;
+  mode?: number;
+  size?: number;
+  inode?: number;
+  nlink?: number;
+  blksize?: number;
+  blocks?: number;
+  mtime?: string;
+  atime?: string;
+  ctime?: string;
+  uid?: number;
+  user?: string;
+  gid?: number;
+  group?: string;
+  output?: boolean;
+  sha256?: string;
+  checksum_timing?: number;
+  data_truncated?: boolean;
+  data?: string;
+}
+
+export type JobName = 'setup' | 'prejob' | 'mainjob' | 'postjob' | 'cleanup';
+
+export interface JobRecord {
+  start: string;
+  duration: number;
+  pid?: number;
+  usage: Rusage;
+  status: JobStatus;
+  executable: StatInfo;
+  argument_vector: string[];
+}
+
+/** Machine facts, in Pegasus's key order; `procs_zombie`-like keys appear only when non-zero. */
+export type MachineInfo = Record<string, string | number>;
+
+export interface InvocationRecord {
+  invocation: true;
+  version: '3.0';
+  start: string;
+  duration: number;
+  transformation?: string;
+  derivation?: string;
+  resource?: string;
+  'wf-label'?: string;
+  'wf-stamp'?: string;
+  interface?: string;
+  hostaddr?: string;
+  hostname?: string;
+  pid: number;
+  uid: number;
+  user: string;
+  gid: number;
+  group: string;
+  umask: number;
+  setup?: JobRecord;
+  prejob?: JobRecord;
+  mainjob?: JobRecord;
+  postjob?: JobRecord;
+  cleanup?: JobRecord;
+  jobids: Record<string, string>;
+  cwd: string;
+  usage: Rusage;
+  machine?: MachineInfo;
+  files: Record<string, StatInfo>;
+  environment?: Record<string, string>;
+  limits?: Record<string, string | number>;
+  /** Everything Pegasus does not know lives here, so its parser never trips on it. */
+  kickstart: KickstartBlock;
+}
+
+export interface SignalSent {
+  signal: string;
+  /** How many processes it was delivered to. */
+  processes: number;
+  /** Seconds since the record's start. */
+  at: number;
+  reason: 'checkpoint-time' | 'kill-time' | 'forwarded' | 'linger' | 'shutdown';
+}
+
+export interface TransferSummary {
+  direction: 'in' | 'out';
+  result: 'ok' | 'none' | 'failed';
+  url: string;
+  generation?: number;
+  files: { path: string; size: number; sha256: string }[];
+  bytes: number;
+  duration: number;
+  attempts: number;
+  /** Stage-in: generations passed over because they did not verify, newest first. */
+  rolled_back?: number[];
+  /** Stage-out: declared checkpoint paths (or globs) that matched nothing. */
+  missing?: string[];
+  error?: string;
+}
+
+export interface KickstartBlock {
+  version: string;
+  outcome?: string;
+  attempt?: number;
+  exitcode?: number;
+  deadline?: { checkpoint_time?: number; kill_time?: number; fired: boolean; fired_at?: number };
+  signals: SignalSent[];
+  lingering?: { pid: number; command: string }[];
+  stage_in?: TransferSummary;
+  stage_out?: TransferSummary;
+  subreaper?: boolean;
+  [key: string]: unknown;
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { Reaper } from '../process/reaper.js';
+import { liveTree, signalTree, type SignalName } from '../process/signal.js';
+import { commandLine } from '../process/tree.js';
+import type { TreeQuery } from '../process/tree.js';
+import type { JobName, SignalSent } from '../record/types.js';
+import type { Schedule } from './deadlines.js';
+import { isStarted, startJob, type JobResult } from './job.js';
+import type { StdioSlot } from './stdio.js';
+
+/** The running state of one attempt that deadlines and forwarded signals act on. */
+export class AttemptState {
+  readonly t0 = performance.now();
+  readonly startMs = Date.now();
+  readonly signals: SignalSent[] = [];
+  readonly lingering: { pid: number; command: string }[] = [];
+  readonly token = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  deadlineFired = false;
+  firedAt?: number;
+  /** Signal kickstart received that stops this attempt (TERM, INT, HUP). */
+  stoppedBy?: SignalName;
+  private current?: { name: JobName; pid: number };
+  /** Pids and groups of every job so far, except cleanup, which deadlines must spare. */
+  private readonly pids: number[] = [];
+  private killTimer?: NodeJS.Timeout;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly schedule: Schedule,
+  ) {}
+
+  elapsed(): number {
+    return (performance.now() - this.t0) / 1000;
+  }
+
+  marker(name: JobName): string {
+    return name === 'cleanup' ? `${this.token}.cleanup` : this.token;
+  }
+
+  /** Stages after a fired deadline or a stop are skipped; cleanup still runs. */
+  get stopping(): boolean {
+    return this.deadlineFired || this.stoppedBy !== undefined;
+  }
+
+  running(name: JobName, pid: number): void {
+    this.current = { name, pid };
+    if (name !== 'cleanup') this.pids.push(pid);
+  }
+
+  finished(): void {
+    this.current = undefined;
+  }
+
+  // Roots: only the running job's pid, since a reaped job's pid may be reused by
+  // a stranger; groups outlive their leader, so every job's group is searched.
+  private query(forCleanup: boolean): TreeQuery {
+    const now = this.current?.name === 'cleanup' ? [this.current.pid] : [];
+    if (forCleanup) {
+      return { roots: now, groups: now, marker: `KICKSTART_JOB=${this.marker('cleanup')}`, exclude: [process.pid] };
+    }
+    const root = this.current && this.current.name !== 'cleanup' ? [this.current.pid] : [];
+    return { roots: root, groups: this.pids, marker: `KICKSTART_JOB=${this.token}`, exclude: [process.pid] };
+  }
+
+  /** Sends a signal to the job tree and notes it in the record. */
+  send(signal: SignalName, reason: SignalSent['reason'], includeCleanup = false): number {
+    let reached = signalTree(this.query(false), signal);
+    if (includeCleanup && this.current?.name === 'cleanup') {
+      const more = signalTree(this.query(true), signal);
+      reached = { reached: [...reached.reached, ...more.reached], errors: [...reached.errors, ...more.errors] };
+    }
+    for (const e of reached.errors) this.logger.warn({ error: e }, 'could not signal a job process');
+    const processes = reached.reached.length;
+    if (processes > 0 || reason !== 'kill-time') {
+      this.signals.push({ signal, processes, at: round3(this.elapsed()), reason });
+    }
+    return processes;
+  }
+
+  /** Arms the deadline timers of the schedule, relative to the attempt's start. */
+  arm(): void {
+    const { termAt, killAt } = this.schedule;
+    if (termAt === undefined) return;
+    this.timers.push(
+      setTimeout(() => {
+        this.deadlineFired = true;
+        this.firedAt = round3(this.elapsed());
+        const n = this.send('SIGTERM', 'checkpoint-time');
+        this.logger.info({ processes: n, at: this.firedAt }, 'checkpoint time: sent SIGTERM to the job');
+      }, Math.max(0, termAt - (performance.now() - this.t0))),
+    );
+    if (killAt !== undefined) {
+      this.timers.push(setTimeout(() => this.killLoop('kill-time'), Math.max(0, killAt - (performance.now() - this.t0))));
+    }
+  }
+
+  /**
+   * SIGKILL to the whole tree, repeated every 250 ms while anything of the job
+   * lives (a process may fork between a scan and the signal).
+   */
+  killLoop(reason: SignalSent['reason']): void {
+    if (this.killTimer) return;
+    const tick = () => {
+      const q = this.query(false);
+      if (liveTree(q).length === 0) {
+        this.killTimer = undefined;
+        return;
+      }
+      const n = this.send('SIGKILL', reason);
+      if (n > 0) this.logger.warn({ processes: n, at: round3(this.elapsed()) }, 'sent SIGKILL to the job');
+      this.killTimer = setTimeout(tick, 250);
+    };
+    tick();
+    if (this.killTimer) this.killTimer.unref?.();
+  }
+
+  /** A signal kickstart received: forwarded; TERM, INT and HUP also start the SIGKILL grace. */
+  external(signal: SignalName): void {
+    this.send(signal, 'forwarded', true);
+    this.logger.warn({ signal }, 'kickstart received a signal: forwarded it to the job');
+    if (signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP') {
+      this.stoppedBy ??= signal;
+      this.timers.push(setTimeout(() => this.killLoop('shutdown'), this.schedule.graceMs));
+    }
+  }
+
+  /**
+   * Descendants a job left behind when it ended on its own: TERM, a short
+   * grace, then KILL; each is listed in the record.
+   */
+  async sweep(name: JobName, graceMs: number): Promise<void> {
+    const q = this.query(name === 'cleanup');
+    const left = liveTree(q);
+    if (left.length === 0) return;
+    for (const p of left) this.lingering.push({ pid: p.pid, command: commandLine(p.pid) || p.comm });
+    this.send('SIGTERM', 'linger', name === 'cleanup');
+    this.logger.warn({ job: name, processes: left.length }, 'the job left processes running: ending them');
+    const until = performance.now() + graceMs;
+    while (performance.now() < until && liveTree(q).length > 0) await sleep(20);
+    while (liveTree(q).length > 0) {
+      this.send('SIGKILL', 'linger', name === 'cleanup');
+      await sleep(20);
+    }
+  }
+
+  /** Stops all timers; the kill loop stops only once the tree is gone. */
+  disarm(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+
+  async settle(): Promise<void> {
+    while (this.killTimer) await sleep(20);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export interface JobRun {
+  name: JobName;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  stdio: [StdioSlot, StdioSlot, StdioSlot];
+  makeExecutable?: boolean;
+}
+
+/** Runs one job to its end under the attempt's deadlines, then ends what it left behind. */
+export async function runJob(
+  run: JobRun,
+  state: AttemptState,
+  reaper: Reaper,
+  lingerGrace: number,
+): Promise<JobResult> {
+  const env = { ...run.env, KICKSTART_JOB: state.marker(run.name) };
+  const started = startJob(
+    {
+      name: run.name,
+      argv: run.argv,
+      env,
+      cwd: run.cwd,
+      fds: [run.stdio[0].fd, run.stdio[1].fd, run.stdio[2].fd],
+      makeExecutable: run.makeExecutable,
+    },
+    reaper,
+  );
+  if (!isStarted(started)) return started;
+  state.running(run.name, started.pid);
+  // A deadline that fired while this job was being started must still reach it.
+  if (state.deadlineFired && run.name !== 'cleanup') state.send('SIGTERM', 'checkpoint-time');
+  const result = await started.done;
+  state.finished();
+  await state.sweep(run.name, lingerGrace);
+  return result;
+}
+

@@ -1,0 +1,119 @@
+import { silentLogger, type Logger } from '../log.js';
+import { native } from '../process/native.js';
+import { Reaper } from '../process/reaper.js';
+import type { SignalName } from '../process/signal.js';
+import type { InvocationRecord } from '../record/types.js';
+import type { AttemptState } from './attempt.js';
+import { sleep } from './attempt.js';
+import type { SuperviseOptions } from './options.js';
+import { worthRetrying, type Outcome } from './outcome.js';
+import { makePlan, PlanError, type Plan, type TransferStep } from './plan.js';
+import { runAttempt } from './run-attempt.js';
+
+export type { SuperviseOptions } from './options.js';
+export { PlanError } from './plan.js';
+
+export interface SuperviseResult {
+  /** One complete record per attempt, in order. */
+  records: InvocationRecord[];
+  /** The last attempt's record. */
+  record: InvocationRecord;
+  outcome: Outcome;
+  exitCode: number;
+}
+
+const FORWARDED: SignalName[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** Builds the transfer step lazily, so runs without --staging never load the staging code. */
+export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' | 'derivation' | 'jobids'>, logger: Logger): Promise<TransferStep | undefined> {
+  if (!o.staging) {
+    if (o.checkpoints?.length) throw new PlanError('--checkpoint needs --staging URL (file:///dir or s3://bucket/prefix) to ship the files to');
+    return undefined;
+  }
+  if (!o.checkpoints?.length) throw new PlanError('--staging needs at least one --checkpoint PATH to ship');
+  const t = await import('../transfer/index.js');
+  const urlProblem = t.checkStagingUrl(o.staging);
+  if (urlProblem) throw new PlanError(urlProblem);
+  const jobId = o.jobId ?? plan.derivation ?? Object.values(plan.jobids)[0];
+  if (!jobId) {
+    throw new PlanError('--staging needs a job id to name this job at the staging site: give --job-id ID (or -N derivation)');
+  }
+  const base = {
+    checkpoints: o.checkpoints,
+    staging: o.staging,
+    jobId,
+    keep: o.keep,
+    retries: o.transferRetries,
+    backoffMs: o.transferBackoff,
+    s3Endpoint: o.s3Endpoint,
+    allowOutside: o.allowOutside,
+    logger,
+    progress: true,
+  };
+  return {
+    stageIn: ({ attempt, cwd }) => t.stageIn({ ...base, attempt, cwd }),
+    stageOut: ({ attempt, cwd }) => t.stageOut({ ...base, attempt, cwd }),
+  };
+}
+
+/**
+ * Runs a job under kickstart: attempts until one completes or the retries
+ * are spent, each with its own complete record. Resolves with the records;
+ * rejects only with a PlanError for bad options (nothing was run then).
+ */
+export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
+  const logger = o.logger ?? silentLogger;
+  const plan0 = makePlan(o);
+  const plan: Plan = { ...plan0, transfer: await transferStep(o, plan0, logger) };
+  if (plan.transfer && o.checkpoints) {
+    const { checkCheckpointPaths } = await import('../transfer/index.js');
+    const problem = checkCheckpointPaths(o.checkpoints, plan.cwd, o.allowOutside ?? false);
+    if (problem) throw new PlanError(problem);
+  }
+  if (plan.subreaper) {
+    const err = native().setSubreaper();
+    if (err !== 0) {
+      logger.warn({ errno: err }, 'cannot become a child subreaper: descendants that leave the job may outlive it');
+      plan.subreaper = false;
+    }
+  }
+  const reaper = new Reaper(plan.subreaper ? 'all' : 'own');
+  let current: AttemptState | undefined;
+  let stopped = false;
+  const handlers = new Map<SignalName, () => void>();
+  if (o.forwardSignals) {
+    for (const sig of FORWARDED) {
+      const h = () => {
+        if (sig === 'SIGTERM' || sig === 'SIGINT' || sig === 'SIGHUP') stopped = true;
+        if (current) current.external(sig);
+        else logger.warn({ signal: sig }, 'kickstart received a signal between jobs');
+      };
+      handlers.set(sig, h);
+      process.on(sig, h);
+    }
+  }
+  const records: InvocationRecord[] = [];
+  try {
+    let attempt = plan.firstAttempt;
+    for (;;) {
+      logger.debug({ attempt, argv: plan.argv }, 'attempt starts');
+      const r = await runAttempt(plan, attempt, reaper, logger, { onState: (s) => (current = s) });
+      records.push(r.record);
+      await o.onRecord?.(r.record);
+      const quiet = r.outcome.outcome === 'completed' && plan.retries === 0;
+      logger[quiet ? 'debug' : 'info']({ attempt, outcome: r.outcome.outcome, exitcode: r.outcome.exitCode }, `attempt ${attempt}: ${r.outcome.outcome}`);
+      const spent = attempt - plan.firstAttempt >= plan.retries;
+      if (spent || stopped || !worthRetrying(r.outcome, r.stoppedFromOutside)) {
+        return { records, record: r.record, outcome: r.outcome.outcome, exitCode: r.outcome.exitCode };
+      }
+      attempt++;
+      if (plan.retryDelay > 0) await sleep(plan.retryDelay);
+      if (stopped) {
+        return { records, record: r.record, outcome: r.outcome.outcome, exitCode: r.outcome.exitCode };
+      }
+    }
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    await reaper.drain(2_000);
+  }
+}

@@ -1,0 +1,88 @@
+import type { Logger } from '../log.js';
+import type { JobName } from '../record/types.js';
+
+/** A file to stat into the record's `files:` (-s after the job, -S before). */
+export interface StatRequest {
+  lfn?: string;
+  path: string;
+}
+
+/**
+ * Everything one supervised run needs, as plain data. The CLI builds it from
+ * argv; a TypeScript job wrapper builds it directly and calls supervise().
+ */
+export interface SuperviseOptions {
+  /** The executable and its arguments, passed through untouched. */
+  argv: string[];
+  /** -I: a file with more arguments, one per line. */
+  argFile?: string;
+  transformation?: string;
+  derivation?: string;
+  resource?: string;
+  wfLabel?: string;
+  wfStamp?: string;
+  /** -H: leave out the machine block. */
+  noMachine?: boolean;
+  /** -f: always write environment and limits (they are written anyway when a job fails). */
+  full?: boolean;
+  /** -q: drop stdout/stderr data from the record when everything succeeded. */
+  quiet?: boolean;
+  /** -i/-o/-e: `-` inherit, `file` truncate, `!file` append, `^file` rotate first. Default: temp files. */
+  stdin?: string;
+  stdout?: string;
+  stderr?: string;
+  /** -B: keep the last N bytes of stdout/stderr in the record, or all of it. */
+  tailBytes?: number | 'all';
+  /** -l: append the record here (fsync'd); undefined: kickstart's stdout; null: do not write. */
+  recordFile?: string | null;
+  format?: 'yaml' | 'json';
+  /** -w: run in this directory; -W: create it first. */
+  workdir?: string;
+  createWorkdir?: boolean;
+  statAfter?: StatRequest[];
+  statBefore?: StatRequest[];
+  /** -X: make the executable runnable first. */
+  makeExecutable?: boolean;
+  /** The job's environment (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Side jobs' command lines; default: from KICKSTART_SETUP/PREJOB/POSTJOB/CLEANUP in env. */
+  sideJobs?: Partial<Record<Exclude<JobName, 'mainjob'>, string[]>>;
+
+  /** Deadlines, ms after start (see deadlines.ts). */
+  checkpointTime?: number;
+  maxWalltime?: number;
+  termAfter?: number;
+  killAfter?: number;
+  /** Exit code when a deadline fired (14, pegasus-kickstart's; 85 for HTCondor). */
+  checkpointExitCode?: number;
+
+  /** Transfer step. */
+  checkpoints?: string[];
+  staging?: string;
+  jobId?: string;
+  keep?: number;
+  transferRetries?: number;
+  transferBackoff?: number;
+  s3Endpoint?: string;
+  allowOutside?: boolean;
+
+  /** Restarts: run until success or `retries` more attempts are spent. */
+  retries?: number;
+  retryDelay?: number;
+  /** Number of the first attempt (e.g. SLURM_RESTART_COUNT + 1). */
+  attempt?: number;
+
+  /** Grace between TERM and KILL for descendants left after a job ends. */
+  lingerGrace?: number;
+  /** Become a child subreaper and reap every child (the CLI); off for embedders. */
+  subreaper?: boolean;
+  /** Forward TERM, INT, HUP, QUIT, USR1, USR2 received by this process to the job. */
+  forwardSignals?: boolean;
+  logger?: Logger;
+  /** Called with each attempt's record as soon as it is complete. */
+  onRecord?: (record: import('../record/types.js').InvocationRecord) => void | Promise<void>;
+}
+
+export const DEFAULT_TAIL_BYTES = 256 * 1024;
+export const DEFAULT_CHECKPOINT_EXIT_CODE = 14;
+export const DEFAULT_LINGER_GRACE = 2_000;

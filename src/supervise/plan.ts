@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { JobName, TransferSummary } from '../record/types.js';
+import { splitCommandLine } from './command-line.js';
+import { schedule, type Schedule } from './deadlines.js';
+import {
+  DEFAULT_CHECKPOINT_EXIT_CODE,
+  DEFAULT_LINGER_GRACE,
+  DEFAULT_TAIL_BYTES,
+  type StatRequest,
+  type SuperviseOptions,
+} from './options.js';
+
+export type SideJob = Exclude<JobName, 'mainjob'>;
+
+export interface TransferStep {
+  stageIn(at: { attempt: number; cwd: string }): Promise<TransferSummary>;
+  stageOut(at: { attempt: number; cwd: string }): Promise<TransferSummary>;
+}
+
+/** Options resolved once into what the attempts run: no defaults left to apply later. */
+export interface Plan {
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  workdir?: string;
+  createWorkdir: boolean;
+  sideJobs: Partial<Record<SideJob, string[]>>;
+  schedule: Schedule;
+  checkpointExitCode: number;
+  stdin?: string;
+  stdout?: string;
+  stderr?: string;
+  tailBytes: number | 'all';
+  quiet: boolean;
+  full: boolean;
+  noMachine: boolean;
+  makeExecutable: boolean;
+  statBefore: StatRequest[];
+  statAfter: StatRequest[];
+  transformation?: string;
+  derivation?: string;
+  resource?: string;
+  wfLabel?: string;
+  wfStamp?: string;
+  jobids: Record<string, string>;
+  lingerGrace: number;
+  subreaper: boolean;
+  retries: number;
+  retryDelay: number;
+  firstAttempt: number;
+  transfer?: TransferStep;
+  /** The kickstart program itself, stat'ed into full records. */
+  selfPath: string;
+}
+
+/** A problem with the options: the message names the flag and the fix. */
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+const SIDE_ENV: Record<SideJob, string> = {
+  setup: 'KICKSTART_SETUP',
+  prejob: 'KICKSTART_PREJOB',
+  postjob: 'KICKSTART_POSTJOB',
+  cleanup: 'KICKSTART_CLEANUP',
+};
+
+const JOBID_ENV: [string, string][] = [
+  ['CONDOR_JOBID', 'condor'],
+  ['SLURM_JOB_ID', 'slurm'],
+  ['SLURM_JOBID', 'slurm'],
+  ['PBS_JOBID', 'pbs'],
+  ['LSB_JOBID', 'lsf'],
+  ['JOB_ID', 'sge'],
+];
+
+export function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** The batch system's job ids, for `jobids:` and the default staging job id. */
+export function jobIds(env: Record<string, string>): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const [name, key] of JOBID_ENV) if (env[name] && !ids[key]) ids[key] = env[name];
+  return ids;
+}
+
+/**
+ * Normalises options once (execa's habit): defaults, the argument file, side
+ * jobs from the environment, the deadline schedule. Throws PlanError.
+ */
+export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
+  const env = cleanEnv(o.env ?? process.env);
+  const baseCwd = process.cwd();
+  const cwd = o.workdir ? resolve(baseCwd, o.workdir) : baseCwd;
+  let argv = [...o.argv];
+  if (o.argFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(baseCwd, o.argFile), 'utf8');
+    } catch (e) {
+      throw new PlanError(`cannot read the argument file ${o.argFile} (-I): ${(e as NodeJS.ErrnoException).code}; give a readable file, one argument a line`);
+    }
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    argv = [...argv, ...lines];
+  }
+  if (argv.length === 0) throw new PlanError('no command to run: give it after the options, e.g. `kickstart -- echo hello`');
+  if (env.KICKSTART_PREPEND_PATH) env.PATH = env.PATH ? `${env.KICKSTART_PREPEND_PATH}:${env.PATH}` : env.KICKSTART_PREPEND_PATH;
+  if (env.KICKSTART_WRAPPER) argv = [...splitCommandLine(env.KICKSTART_WRAPPER), ...argv];
+
+  const sideJobs: Partial<Record<SideJob, string[]>> = {};
+  for (const name of Object.keys(SIDE_ENV) as SideJob[]) {
+    const given = o.sideJobs?.[name] ?? (env[SIDE_ENV[name]] ? splitCommandLine(env[SIDE_ENV[name]]) : undefined);
+    if (given && given.length > 0) sideJobs[name] = given;
+  }
+
+  const sched = schedule({
+    checkpointTime: o.checkpointTime,
+    maxWalltime: o.maxWalltime,
+    termAfter: o.termAfter,
+    killAfter: o.killAfter,
+  });
+  if (!sched.ok) throw new PlanError(sched.message);
+  const tail = o.tailBytes ?? DEFAULT_TAIL_BYTES;
+  if (tail !== 'all' && !(Number.isInteger(tail) && tail >= 0)) {
+    throw new PlanError(`-B takes a size in bytes (e.g. 65536, 64k, 1M) or 'all'`);
+  }
+  return {
+    argv,
+    env,
+    cwd,
+    workdir: o.workdir,
+    createWorkdir: o.createWorkdir ?? false,
+    sideJobs,
+    schedule: sched.schedule,
+    checkpointExitCode: o.checkpointExitCode ?? DEFAULT_CHECKPOINT_EXIT_CODE,
+    stdin: o.stdin,
+    stdout: o.stdout,
+    stderr: o.stderr,
+    tailBytes: tail,
+    quiet: o.quiet ?? false,
+    full: o.full ?? false,
+    noMachine: o.noMachine ?? false,
+    makeExecutable: o.makeExecutable ?? false,
+    statBefore: o.statBefore ?? [],
+    statAfter: o.statAfter ?? [],
+    transformation: o.transformation,
+    derivation: o.derivation,
+    resource: o.resource,
+    wfLabel: o.wfLabel,
+    wfStamp: o.wfStamp,
+    jobids: jobIds(env),
+    lingerGrace: o.lingerGrace ?? DEFAULT_LINGER_GRACE,
+    subreaper: o.subreaper ?? false,
+    retries: o.retries ?? 0,
+    retryDelay: o.retryDelay ?? 0,
+    firstAttempt: o.attempt ?? 1,
+    transfer,
+    selfPath: process.argv[1] ?? process.execPath,
+  };
+}

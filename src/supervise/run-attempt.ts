@@ -1,0 +1,266 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { constants, hostname, networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+import type { Logger } from '../log.js';
+import { native } from '../process/native.js';
+import type { Reaper } from '../process/reaper.js';
+import { environmentBlock } from '../record/environment.js';
+import { limits } from '../record/limits.js';
+import { machineInfo } from '../record/machine.js';
+import { sha256File, statFd, statInfo } from '../record/stat.js';
+import { failureStatus } from '../record/signals.js';
+import { isoMillis } from '../record/time.js';
+import { groupName, userName } from '../record/users.js';
+import type { InvocationRecord, JobName, JobRecord, StatInfo, TransferSummary } from '../record/types.js';
+import { AttemptState, runJob } from './attempt.js';
+import { ZERO_USAGE, type JobResult } from './job.js';
+import type { Plan } from './plan.js';
+import { decideOutcome, type OutcomeResult } from './outcome.js';
+import { closeStdio, openStdio, openTemp, readTail, type StdioSlot } from './stdio.js';
+import { VERSION } from '../version.js';
+
+export interface AttemptResult {
+  record: InvocationRecord;
+  outcome: OutcomeResult;
+  stoppedFromOutside: boolean;
+}
+
+export interface AttemptHooks {
+  /** Lets the caller route signals it receives to the running attempt. */
+  onState?: (state: AttemptState | undefined) => void;
+}
+
+/**
+ * One attempt, in the order the data flows: stage-in, setup, prejob, main
+ * job under its deadlines, postjob, stage-out, cleanup, record. Every step
+ * that cannot run leaves a trace in the record; nothing here throws for a
+ * job's failure.
+ */
+export async function runAttempt(
+  plan: Plan,
+  attempt: number,
+  reaper: Reaper,
+  logger: Logger,
+  hooks: AttemptHooks = {},
+): Promise<AttemptResult> {
+  const state = new AttemptState(logger, plan.schedule);
+  hooks.onState?.(state);
+  state.arm();
+  const env: Record<string, string> = { ...plan.env, KICKSTART_ATTEMPT: String(attempt) };
+  const jobs: JobResult[] = [];
+  const filesBefore: Record<string, StatInfo> = {};
+  let filesAfter: Record<string, StatInfo> = {};
+  let stageIn: TransferSummary | undefined;
+  let stageOut: TransferSummary | undefined;
+  let cwd = plan.cwd;
+  let slots: StdioSlot[] = [];
+  let metadata: StdioSlot | undefined;
+
+  try {
+    const cwdError = prepareWorkdir(plan);
+    metadata = openTemp('metadata');
+    env.KICKSTART_METADATA = metadata.path!;
+    if (cwdError) {
+      logger.error(cwdError.message);
+      jobs.push(failedStart('mainjob', plan.argv, cwdError.errno));
+      cwd = '';
+    } else {
+      slots = [
+        openStdio('stdin', plan.stdin, cwd),
+        openStdio('stdout', plan.stdout, cwd),
+        openStdio('stderr', plan.stderr, cwd),
+      ];
+      for (const s of plan.statBefore) filesBefore[s.lfn ?? s.path] = statRequest(s, cwd, false);
+
+      if (plan.transfer) {
+        stageIn = await plan.transfer.stageIn({ attempt, cwd });
+        if (stageIn.result === 'failed') logger.error({ error: stageIn.error }, 'stage-in failed: the job is not started');
+      }
+      const stdio = slots as [StdioSlot, StdioSlot, StdioSlot];
+      const run = (name: JobName, argv: string[], makeExecutable = false) =>
+        runJob({ name, argv, env, cwd, stdio, makeExecutable }, state, reaper, plan.lingerGrace);
+
+      if (stageIn?.result !== 'failed') {
+        if (plan.sideJobs.setup && !state.stopping) jobs.push(await run('setup', plan.sideJobs.setup));
+        let go = !state.stopping;
+        if (plan.sideJobs.prejob && go) {
+          const pre = await run('prejob', plan.sideJobs.prejob);
+          jobs.push(pre);
+          go = pre.exitCode === 0 && !state.stopping;
+        }
+        if (go) {
+          const main = await run('mainjob', plan.argv, plan.makeExecutable);
+          jobs.push(main);
+          if (plan.sideJobs.postjob && main.exitCode === 0 && !state.stopping) {
+            jobs.push(await run('postjob', plan.sideJobs.postjob));
+          }
+        }
+        filesAfter = {};
+        for (const s of plan.statAfter) filesAfter[s.lfn ?? s.path] = await statRequestAsync(s, cwd);
+      }
+      await state.settle();
+      if (plan.transfer && stageIn?.result !== 'failed') {
+        stageOut = await plan.transfer.stageOut({ attempt, cwd });
+        if (stageOut.result === 'failed') logger.error({ error: stageOut.error }, 'stage-out failed');
+      }
+      if (plan.sideJobs.cleanup) jobs.push(await run('cleanup', plan.sideJobs.cleanup));
+    }
+  } finally {
+    state.disarm();
+    await state.settle();
+    hooks.onState?.(undefined);
+  }
+
+  const outcome = decideOutcome({
+    jobs,
+    deadlineFired: state.deadlineFired,
+    stoppedBy: state.stoppedBy ? constants.signals[state.stoppedBy] : undefined,
+    stageIn,
+    stageOut,
+    checkpointExitCode: plan.checkpointExitCode,
+  });
+  const failed = outcome.outcome !== 'completed';
+  const files: Record<string, StatInfo> = { ...filesBefore, ...filesAfter };
+  for (const slot of [...slots, metadata]) {
+    if (!slot) continue;
+    files[slot.name] = streamBlock(slot, plan, failed);
+  }
+  if (plan.full || failed) {
+    files.kickstart = statInfo(plan.selfPath);
+  }
+  for (const slot of [...slots, metadata]) if (slot) closeStdio(slot);
+
+  const record = buildRecord(plan, state, jobs, files, cwd, failed);
+  record.kickstart = {
+    version: VERSION,
+    outcome: outcome.outcome,
+    attempt,
+    exitcode: outcome.exitCode,
+    deadline:
+      plan.schedule.termAt === undefined
+        ? undefined
+        : {
+            checkpoint_time: plan.schedule.termAt / 1000,
+            kill_time: plan.schedule.killAt !== undefined ? plan.schedule.killAt / 1000 : undefined,
+            fired: state.deadlineFired,
+            fired_at: state.firedAt,
+          },
+    signals: state.signals,
+    lingering: state.lingering.length ? state.lingering : undefined,
+    stage_in: stageIn,
+    stage_out: stageOut,
+    subreaper: plan.subreaper,
+  };
+  return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined };
+}
+
+function prepareWorkdir(plan: Plan): { message: string; errno: number } | undefined {
+  if (!plan.workdir) return undefined;
+  try {
+    if (plan.createWorkdir) mkdirSync(plan.cwd, { recursive: true });
+    if (!statSync(plan.cwd).isDirectory()) {
+      return { message: `working directory ${plan.cwd} is not a directory: give a directory with -w`, errno: 20 };
+    }
+    return undefined;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const hint = plan.createWorkdir ? 'check the permissions of its parent' : 'create it first, or use -W to have kickstart create it';
+    return { message: `cannot use working directory ${plan.cwd}: ${err.code ?? err.message}; ${hint}`, errno: -(err.errno ?? -2) };
+  }
+}
+
+function failedStart(name: JobName, argv: string[], errno: number): JobResult {
+  const record: JobRecord = {
+    start: isoMillis(0),
+    duration: 0,
+    usage: ZERO_USAGE,
+    status: failureStatus(errno),
+    executable: { error: errno, file_name: argv[0] ?? '' },
+    argument_vector: argv.slice(1),
+  };
+  return { name, record, startErrno: errno };
+}
+
+function statRequest(s: { lfn?: string; path: string }, cwd: string, output: boolean): StatInfo {
+  const info = statInfo(resolve(cwd, s.path));
+  return s.lfn !== undefined ? { ...(info.error !== undefined ? { error: info.error } : {}), lfn: s.lfn, ...withoutError(info), ...(output ? { output: true } : {}) } : info;
+}
+
+function withoutError(info: StatInfo): StatInfo {
+  const { error: _e, ...rest } = info;
+  return rest;
+}
+
+async function statRequestAsync(s: { lfn?: string; path: string }, cwd: string): Promise<StatInfo> {
+  const info = statRequest(s, cwd, true);
+  if (info.error !== undefined) return info;
+  const sum = sha256File(resolve(cwd, s.path));
+  return sum ? { ...info, sha256: sum.sha256, checksum_timing: sum.seconds } : info;
+}
+
+function streamBlock(slot: StdioSlot, plan: Plan, failed: boolean): StatInfo {
+  if (slot.kind === 'inherit') return statFd(slot.fd, { descriptor_number: slot.fd });
+  if (slot.kind === 'file') return statInfo(slot.path!);
+  const block = statFd(slot.fd, { temporary_name: slot.path, descriptor: slot.fd });
+  if (slot.name === 'stdin') return block;
+  const dropData = plan.quiet && !failed && slot.name !== 'metadata';
+  if ((block.size ?? 0) > 0 && !dropData) {
+    const tail = readTail(slot.fd, slot.name === 'metadata' ? 'all' : plan.tailBytes);
+    block.data_truncated = tail.truncated;
+    block.data = tail.data;
+  }
+  return block;
+}
+
+/** The first non-loopback IPv4 interface: found from the OS tables, never by DNS. */
+function primaryInterface(): { name?: string; address?: string } {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return { name, address: a.address };
+  }
+  return { name: 'lo', address: '127.0.0.1' };
+}
+
+function buildRecord(
+  plan: Plan,
+  state: AttemptState,
+  jobs: JobResult[],
+  files: Record<string, StatInfo>,
+  cwd: string,
+  failed: boolean,
+): InvocationRecord {
+  const iface = primaryInterface();
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  const record: InvocationRecord = {
+    invocation: true,
+    version: '3.0',
+    start: isoMillis(state.startMs),
+    duration: state.elapsed(),
+    transformation: plan.transformation,
+    derivation: plan.derivation,
+    resource: plan.resource,
+    'wf-label': plan.wfLabel,
+    'wf-stamp': plan.wfStamp,
+    interface: iface.name,
+    hostaddr: iface.address,
+    hostname: hostname(),
+    pid: process.pid,
+    uid,
+    user: userName(uid),
+    gid,
+    group: groupName(gid),
+    umask: native().umask(),
+    jobids: plan.jobids,
+    cwd,
+    usage: native().rusage('self'),
+    files,
+    kickstart: { version: VERSION, signals: [] },
+  };
+  for (const j of jobs) record[j.name] = j.record;
+  if (!plan.noMachine) record.machine = machineInfo();
+  if (plan.full || failed) {
+    record.environment = environmentBlock(plan.env);
+    record.limits = limits();
+  }
+  return record;
+}

@@ -1,0 +1,117 @@
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export type StreamName = 'stdin' | 'stdout' | 'stderr' | 'metadata';
+
+export interface StdioSlot {
+  name: StreamName;
+  /** The descriptor handed to the jobs. */
+  fd: number;
+  kind: 'temp' | 'file' | 'inherit';
+  path?: string;
+}
+
+const TEMP_PREFIX: Record<StreamName, string> = {
+  stdin: 'ks.in',
+  stdout: 'ks.out',
+  stderr: 'ks.err',
+  metadata: 'ks.meta',
+};
+
+/** mkstemp's shape, ks.out.XXXXXX in TMPDIR, created exclusively with mode 0600. */
+export function openTemp(name: StreamName): StdioSlot {
+  const dir = process.env.TMPDIR || tmpdir();
+  for (;;) {
+    const suffix = randomBytes(6).toString('base64url').slice(0, 6);
+    const path = join(dir, `${TEMP_PREFIX[name]}.${suffix}`);
+    try {
+      return { name, fd: openSync(path, 'wx+', 0o600), kind: 'temp', path };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/** Moves an existing file to the first free file.000 … file.999, as pegasus-kickstart's `^file` does. */
+function rotate(path: string): void {
+  if (!existsSync(path)) return;
+  for (let i = 0; i < 1000; i++) {
+    const target = `${path}.${String(i).padStart(3, '0')}`;
+    if (!existsSync(target)) {
+      renameSync(path, target);
+      return;
+    }
+  }
+  throw Object.assign(new Error(`cannot rotate ${path}: ${path}.000 to ${path}.999 all exist; remove old ones`), {
+    code: 'EEXIST',
+  });
+}
+
+/**
+ * Opens one of the job's standard streams from its -i/-o/-e spec:
+ * undefined -> a temp file (stdin: /dev/null), `-` -> kickstart's own,
+ * `!file` -> append, `^file` -> rotate the old file away, then truncate,
+ * `file` -> truncate (stdin: read).
+ */
+export function openStdio(name: 'stdin' | 'stdout' | 'stderr', spec: string | undefined, cwd: string): StdioSlot {
+  const own = name === 'stdin' ? 0 : name === 'stdout' ? 1 : 2;
+  if (spec === '-') return { name, fd: own, kind: 'inherit' };
+  if (spec === undefined) {
+    if (name === 'stdin') return { name, fd: openSync('/dev/null', 'r'), kind: 'file', path: '/dev/null' };
+    return openTemp(name);
+  }
+  if (name === 'stdin') {
+    const path = resolve(cwd, spec);
+    return { name, fd: openSync(path, 'r'), kind: 'file', path };
+  }
+  let flags = 'w';
+  let file = spec;
+  if (spec.startsWith('!')) {
+    flags = 'a';
+    file = spec.slice(1);
+  } else if (spec.startsWith('^')) {
+    file = spec.slice(1);
+    rotate(resolve(cwd, file));
+  }
+  const path = resolve(cwd, file);
+  return { name, fd: openSync(path, flags, 0o644), kind: 'file', path };
+}
+
+export interface Tail {
+  data: string;
+  truncated: boolean;
+}
+
+/** The last `limit` bytes of a descriptor's file: what goes into the record's `data:`. */
+export function readTail(fd: number, limit: number | 'all'): Tail {
+  const size = fstatSync(fd).size;
+  const want = limit === 'all' ? size : Math.min(size, limit);
+  const buf = Buffer.allocUnsafe(want);
+  let got = 0;
+  const start = size - want;
+  while (got < want) {
+    const n = readSync(fd, buf, got, want - got, start + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return { data: buf.subarray(0, got).toString('utf8'), truncated: want < size };
+}
+
+/** Closes the slot; temp files are removed, also after a kill. */
+export function closeStdio(slot: StdioSlot): void {
+  if (slot.kind === 'inherit') return;
+  try {
+    closeSync(slot.fd);
+  } catch {
+    /* already closed */
+  }
+  if (slot.kind === 'temp' && slot.path) {
+    try {
+      unlinkSync(slot.path);
+    } catch {
+      /* already gone */
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { execa, type Result } from 'execa';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'kickstart.mjs');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+export interface KsRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The records printed on stdout (or read from -l), parsed. */
+  records: any[];
+  record: any;
+  result: Result;
+}
+
+/** Runs the built kickstart CLI as users do, and parses the record it wrote. */
+export async function ks(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; recordFile?: string; timeout?: number; extendEnv?: boolean } = {},
+): Promise<KsRun> {
+  const result = await execa(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: { KICKSTART_LOG_LEVEL: undefined, ...opts.env },
+    extendEnv: opts.extendEnv ?? true,
+    reject: false,
+    stdin: 'ignore',
+    timeout: opts.timeout ?? 60_000,
+    stripFinalNewline: false,
+  });
+  const text = opts.recordFile ? safeRead(opts.recordFile) : String(result.stdout);
+  let records: any[] = [];
+  try {
+    records = (parse(text) as any[]) ?? [];
+  } catch {
+    records = [];
+  }
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    records,
+    record: records[records.length - 1],
+    result,
+  };
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function tempDir(prefix = 'ks-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** State letter of /proc/PID/stat: a zombie (Z) counts as gone, as does a missing entry. */
+export function isGone(pid: number): boolean {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = s.slice(s.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
