@@ -1,6 +1,11 @@
-// Builds what `npm install` must leave ready: the bundled CLI and library in
-// dist/ (one file on the common path, so start-up loads little), and type
-// declarations. The native addon is built before this by node-gyp.
+// Builds what `npm install` must leave ready in dist/:
+// - cli.cjs: the CLI as one CommonJS file (one module to load on the common
+//   path; CommonJS loads faster than ESM on Node 20), with pino inlined but
+//   initialised only when something is logged;
+// - transfer.cjs: the transfer step and the S3 SDK, loaded only with --staging;
+// - index.js (+ chunks): the library, ESM;
+// - types/: declarations for the library.
+// The native addon is built before this, by node-gyp.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -8,20 +13,50 @@ import { execFileSync } from 'node:child_process';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-await build({
-  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
   define: { __KICKSTART_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies (pino, commander) call require(): give them one.
-  banner: { js: "import { createRequire as __ksCreateRequire } from 'node:module'; const require = __ksCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
+};
+
+// CommonJS output has no import.meta: give the sources a file URL of the bundle.
+const cjs = {
+  ...common,
+  format: 'cjs',
+  // require() instead of import(): the CLI runs inside vm.Script (bin/kickstart.cjs).
+  supported: { 'dynamic-import': false },
+  define: { ...common.define, 'import.meta.url': '__ks_import_meta_url' },
+  banner: { js: "const __ks_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+/** Keeps the transfer step out of the CLI file: it is required from ./transfer.cjs on demand. */
+const transferApart = {
+  name: 'transfer-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/transfer\/index\.js$/ }, () => ({ path: './transfer.cjs', external: true }));
+  },
+};
+
+await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart] });
+await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
+await build({
+  ...common,
+  entryPoints: { index: 'src/index.ts' },
+  outdir: 'dist',
+  format: 'esm',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS dependencies call require(): give them one.
+  banner: { js: "import { createRequire as __ksCreateRequire } from 'node:module'; const require = __ksCreateRequire(import.meta.url);" },
+});
+
+// Warm the CLI's V8 code cache with a real run (see bin/kickstart.cjs).
+execFileSync(process.execPath, ['bin/kickstart.cjs', '-H', '-l', '/dev/null', '--', 'true'], {
+  stdio: 'inherit',
+  env: { ...process.env, KICKSTART_WRITE_CODE_CACHE: '1' },
 });
 
 if (!process.argv.includes('--no-types')) {

@@ -1,17 +1,32 @@
 import { Writable } from 'node:stream';
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger } from 'pino';
 
-export type { Logger };
+export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+declare const require: NodeJS.Require | undefined;
 
-const LEVEL_NAMES: Record<number, string> = {
-  10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL',
-};
+type LogFn = (objOrMsg: object | string, msg?: string) => void;
+
+/** The part of pino's logger kickstart uses; pino's own logger satisfies it. */
+export interface Logger {
+  level: string;
+  trace: LogFn;
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  fatal: LogFn;
+  child(bindings: object): Logger;
+}
+
+const LEVELS: Record<LevelName, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const LEVEL_COLOURS: Record<number, string> = {
   10: '\x1b[90m', 20: '\x1b[36m', 30: '\x1b[32m', 40: '\x1b[33m', 50: '\x1b[31m', 60: '\x1b[41m',
 };
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name']);
 
-/** One pino JSON line as "HH:MM:SS.mmm LEVEL msg key=value ..." for people at a terminal. */
+/** One pino JSON line as "HH:MM:SS.mmm LEVEL kickstart: msg key=value ..." for people at a terminal. */
 export function prettyLine(json: string, colour: boolean): string {
   let o: Record<string, unknown>;
   try {
@@ -30,23 +45,56 @@ export function prettyLine(json: string, colour: boolean): string {
   return `${time} ${tag} kickstart: ${String(o.msg ?? '')}${extra ? ' ' + extra : ''}\n`;
 }
 
-/**
- * Logs go to stderr only, never into the record: JSON lines for machines, one
- * readable line per event when stderr is a terminal. Writes are synchronous so
- * that the last lines before process.exit are never lost.
- */
-export function createLogger(level: LevelWithSilent = 'info', pretty = process.stderr.isTTY === true): Logger {
+function makePino(level: LevelName, pretty: boolean, bindings: object): PinoLogger {
+  // Loaded on the first line actually logged: a run that logs nothing never
+  // pays for pino. A plain require() lets the bundler inline pino lazily;
+  // createRequire serves the sources run directly (tests).
+  const { pino } = (typeof require === 'function' ? require('pino') : createRequire(import.meta.url)('pino')) as typeof import('pino');
   const base = { base: { pid: process.pid }, level, name: 'kickstart' };
-  if (!pretty) return pino(base, pino.destination({ fd: 2, sync: true }));
-  const colour = process.stderr.hasColors?.() ?? false;
-  const out = new Writable({
-    write(chunk, _enc, done) {
-      process.stderr.write(prettyLine(String(chunk), colour));
-      done();
-    },
-  });
-  return pino(base, out);
+  let logger: PinoLogger;
+  if (!pretty) {
+    logger = pino(base, pino.destination({ fd: 2, sync: true }));
+  } else {
+    const colour = process.stderr.hasColors?.() ?? false;
+    const out = new Writable({
+      write(chunk, _enc, done) {
+        process.stderr.write(prettyLine(String(chunk), colour));
+        done();
+      },
+    });
+    logger = pino(base, out);
+  }
+  return Object.keys(bindings).length ? logger.child(bindings) : logger;
+}
+
+/**
+ * Logs go to stderr only, never into the record: pino JSON lines for
+ * machines, one readable line per event when stderr is a terminal. Writes are
+ * synchronous so the last lines before exit are never lost. Levels below the
+ * threshold cost one comparison.
+ */
+export function createLogger(level: LevelName = 'info', pretty = process.stderr.isTTY === true, bindings: object = {}): Logger {
+  const threshold = LEVELS[level] ?? LEVELS.info;
+  let real: PinoLogger | undefined;
+  const at = (name: Exclude<LevelName, 'silent'>): LogFn =>
+    LEVELS[name] < threshold
+      ? () => {}
+      : (objOrMsg, msg) => {
+          real ??= makePino(level, pretty, bindings);
+          if (typeof objOrMsg === 'string') real[name](objOrMsg);
+          else real[name](objOrMsg, msg);
+        };
+  return {
+    level,
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    fatal: at('fatal'),
+    child: (more) => createLogger(level, pretty, { ...bindings, ...more }),
+  };
 }
 
 /** A logger that drops everything: the library default, so embedding code stays quiet. */
-export const silentLogger: Logger = pino({ level: 'silent' });
+export const silentLogger: Logger = createLogger('silent', false);

@@ -20,6 +20,8 @@ export interface NativeAddon {
   setSubreaper(): number;
   rusage(who: 'self' | 'children'): Rusage;
   umask(): number;
+  /** State counts [total, running, sleeping, waiting, zombie, stopped, other] of processes and threads. */
+  procScan(): Promise<{ procs: number[]; tasks: number[]; vsize: number; rss: number }>;
 }
 
 let addon: NativeAddon | undefined;

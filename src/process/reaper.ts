@@ -13,6 +13,7 @@ export class Reaper {
   readonly mode: 'all' | 'own';
   private readonly waiting = new Map<number, (r: WaitResult) => void>();
   private looping = false;
+  private idle: (() => void)[] = [];
   /** Pids reaped that kickstart did not spawn: re-parented descendants. */
   readonly adopted: number[] = [];
 
@@ -65,6 +66,7 @@ export class Reaper {
             else this.deliver(pid, now);
           }
           if (running) this.loop();
+          else for (const wake of this.idle.splice(0)) wake();
         });
     };
     step();
@@ -74,7 +76,13 @@ export class Reaper {
   async drain(timeoutMs: number): Promise<void> {
     if (this.mode !== 'all') return;
     this.loop();
-    const until = Date.now() + timeoutMs;
-    while (this.looping && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    if (!this.looping) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    clearTimeout(timer);
   }
 }

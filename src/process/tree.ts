@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export interface ProcInfo {
   pid: number;
@@ -11,14 +11,31 @@ export interface ProcInfo {
   starttime: number;
 }
 
-/** Parses /proc/PID/stat; undefined when the process is gone. */
-export function readProc(pid: number): ProcInfo | undefined {
-  let text: string;
+// One buffer for every /proc read: scans run at each job's end and on every
+// kill tick, and readFileSync's per-call allocations dominated them.
+const buf = Buffer.allocUnsafe(4096);
+
+function readSmall(path: string): string | undefined {
+  let fd: number;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
+  try {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('latin1', 0, n);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parses /proc/PID/stat; undefined when the process is gone. */
+export function readProc(pid: number): ProcInfo | undefined {
+  const text = readSmall(`/proc/${pid}/stat`);
+  if (text === undefined) return undefined;
   // comm may hold spaces and parentheses: the last ')' ends it.
   const close = text.lastIndexOf(')');
   const f = text.slice(close + 2).split(' ');
@@ -31,6 +48,32 @@ export function readProc(pid: number): ProcInfo | undefined {
     session: Number(f[3]),
     starttime: Number(f[19]),
   };
+}
+
+/** Direct children of a process, from every thread's /proc children list. */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const text = readSmall(`/proc/${pid}/task/${tid}/children`);
+    if (text) for (const c of text.trim().split(' ')) if (c) out.push(Number(c));
+  }
+  return out;
+}
+
+/** Whether any process is in the group, without scanning /proc. */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function listProcs(): ProcInfo[] {
@@ -64,9 +107,13 @@ export interface TreeQuery {
   roots: number[];
   /** Process groups of the job: every member belongs, whoever its parent. */
   groups: number[];
-  /** NAME=value put in the job's environment: finds descendants that escaped both tree and group. */
+  /**
+   * NAME=value put in the job's environment: finds descendants that escaped
+   * both tree and group. Needs a full /proc scan: only used when kickstart
+   * is not the subreaper (escapees then re-parent to init, out of reach).
+   */
   marker?: string;
-  /** Never included (kickstart itself). */
+  /** Never included, nor what hangs below them (kickstart itself, a running cleanup job). */
   exclude: number[];
 }
 
@@ -75,7 +122,35 @@ export interface TreeQuery {
  * process groups, and processes carrying its environment marker (escapees
  * re-parented to init when kickstart is not the subreaper).
  */
-export function jobTree(q: TreeQuery, procs: ProcInfo[] = listProcs()): ProcInfo[] {
+export function jobTree(q: TreeQuery, procs?: ProcInfo[]): ProcInfo[] {
+  // Fast path: no marker to look for and no live group means the tree is
+  // what hangs below the roots, found through /proc children lists.
+  if (!procs && q.marker === undefined && !q.groups.some((g) => g > 1 && groupExists(g))) {
+    return descendants(q);
+  }
+  return scan(q, procs ?? listProcs());
+}
+
+function descendants(q: TreeQuery): ProcInfo[] {
+  const exclude = new Set(q.exclude);
+  const found = new Map<number, ProcInfo>();
+  const stack = q.roots.filter((r) => r > 0);
+  while (stack.length) {
+    const pid = stack.pop()!;
+    if (found.has(pid)) continue;
+    if (!exclude.has(pid)) {
+      const p = readProc(pid);
+      if (!p) continue;
+      found.set(pid, p);
+    } else if (!q.roots.includes(pid)) {
+      continue;
+    }
+    stack.push(...childrenOf(pid));
+  }
+  return [...found.values()];
+}
+
+function scan(q: TreeQuery, procs: ProcInfo[]): ProcInfo[] {
   const children = new Map<number, ProcInfo[]>();
   for (const p of procs) {
     const list = children.get(p.ppid);

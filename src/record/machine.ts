@@ -11,6 +11,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import os from 'node:os';
 import type { MachineInfo } from './types.js';
+import { native, type NativeAddon } from '../process/native.js';
 
 function readText(path: string, limit?: number): string {
   if (limit === undefined) return readFileSync(path, 'latin1');
@@ -163,6 +164,29 @@ export interface ProcScan {
   rssKiB: number;
 }
 
+const KEYS = ['total', 'running', 'sleeping', 'waiting', 'zombie', 'stopped', 'other'] as const;
+
+function countsFrom(a: number[]): StateCounts {
+  const c = emptyCounts();
+  KEYS.forEach((k, i) => (c[k] = a[i]));
+  return c;
+}
+
+/**
+ * Starts the process census on the thread pool (native addon), to overlap
+ * with the job; falls back to the JavaScript walk when the addon is missing.
+ */
+export async function startCensus(): Promise<ProcScan> {
+  const page = pageSize();
+  let r: Awaited<ReturnType<NativeAddon['procScan']>>;
+  try {
+    r = await native().procScan();
+  } catch {
+    return scanProcesses(page);
+  }
+  return { procs: countsFrom(r.procs), tasks: countsFrom(r.tasks), vmsizeKiB: Math.floor(r.vsize / 1024), rssKiB: Math.floor((r.rss * page) / 1024) };
+}
+
 /** Walks /proc once; processes that exit mid-walk are simply skipped. */
 export function scanProcesses(pageSize: number): ProcScan {
   const procs = emptyCounts();
@@ -224,12 +248,13 @@ function putCounts(m: MachineInfo, prefix: string, c: StateCounts): void {
   m[`${prefix}_other`] = c.other;
 }
 
-export function machineInfo(): MachineInfo {
+/** The machine block; `census` is a scan started earlier (startCensus), else one is made now. */
+export function machineInfo(census?: ProcScan): MachineInfo {
   const page = pageSize();
   const mem = parseMeminfo(tryRead('/proc/meminfo'));
   const cpu = parseCpuinfo(tryRead('/proc/cpuinfo', 16384));
   const load = tryRead('/proc/loadavg').split(' ').map(Number);
-  const scan = scanProcesses(page);
+  const scan = census ?? scanProcesses(page);
   const fallbackCpu = (): os.CpuInfo | undefined => os.cpus()[0];
 
   const m: MachineInfo = {

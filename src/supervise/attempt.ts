@@ -29,6 +29,7 @@ export class AttemptState {
   constructor(
     private readonly logger: Logger,
     private readonly schedule: Schedule,
+    private readonly subreaper: boolean,
   ) {}
 
   elapsed(): number {
@@ -53,12 +54,22 @@ export class AttemptState {
     this.current = undefined;
   }
 
-  // Roots: only the running job's pid, since a reaped job's pid may be reused by
-  // a stranger; groups outlive their leader, so every job's group is searched.
+  /**
+   * Which processes a signal must reach. As the subreaper, every escapee
+   * comes back below kickstart, so its children and the job's groups are the
+   * whole tree (a running cleanup job is spared). Without it, the environment
+   * marker finds escapees that init adopted. Roots never include a reaped
+   * job's pid, which a stranger may reuse; groups outlive their leader.
+   */
   private query(forCleanup: boolean): TreeQuery {
-    const now = this.current?.name === 'cleanup' ? [this.current.pid] : [];
+    const cleanup = this.current?.name === 'cleanup' ? [this.current.pid] : [];
+    if (this.subreaper) {
+      return forCleanup
+        ? { roots: [process.pid], groups: cleanup, exclude: [process.pid] }
+        : { roots: [process.pid], groups: this.pids, exclude: [process.pid, ...cleanup] };
+    }
     if (forCleanup) {
-      return { roots: now, groups: now, marker: `KICKSTART_JOB=${this.marker('cleanup')}`, exclude: [process.pid] };
+      return { roots: cleanup, groups: cleanup, marker: `KICKSTART_JOB=${this.marker('cleanup')}`, exclude: [process.pid] };
     }
     const root = this.current && this.current.name !== 'cleanup' ? [this.current.pid] : [];
     return { roots: root, groups: this.pids, marker: `KICKSTART_JOB=${this.token}`, exclude: [process.pid] };

@@ -6,7 +6,7 @@ import { native } from '../process/native.js';
 import type { Reaper } from '../process/reaper.js';
 import { environmentBlock } from '../record/environment.js';
 import { limits } from '../record/limits.js';
-import { machineInfo } from '../record/machine.js';
+import { machineInfo, startCensus, type ProcScan } from '../record/machine.js';
 import { sha256File, statFd, statInfo } from '../record/stat.js';
 import { failureStatus } from '../record/signals.js';
 import { isoMillis } from '../record/time.js';
@@ -43,9 +43,10 @@ export async function runAttempt(
   logger: Logger,
   hooks: AttemptHooks = {},
 ): Promise<AttemptResult> {
-  const state = new AttemptState(logger, plan.schedule);
+  const state = new AttemptState(logger, plan.schedule, plan.subreaper);
   hooks.onState?.(state);
   state.arm();
+  const census = plan.noMachine ? undefined : startCensus();
   const env: Record<string, string> = { ...plan.env, KICKSTART_ATTEMPT: String(attempt) };
   const jobs: JobResult[] = [];
   const filesBefore: Record<string, StatInfo> = {};
@@ -130,7 +131,7 @@ export async function runAttempt(
   }
   for (const slot of [...slots, metadata]) if (slot) closeStdio(slot);
 
-  const record = buildRecord(plan, state, jobs, files, cwd, failed);
+  const record = buildRecord(plan, state, jobs, files, cwd, failed, await census);
   record.kickstart = {
     version: VERSION,
     outcome: outcome.outcome,
@@ -227,6 +228,7 @@ function buildRecord(
   files: Record<string, StatInfo>,
   cwd: string,
   failed: boolean,
+  census: ProcScan | undefined,
 ): InvocationRecord {
   const iface = primaryInterface();
   const uid = process.getuid?.() ?? 0;
@@ -257,7 +259,7 @@ function buildRecord(
     kickstart: { version: VERSION, signals: [] },
   };
   for (const j of jobs) record[j.name] = j.record;
-  if (!plan.noMachine) record.machine = machineInfo();
+  if (census) record.machine = machineInfo(census);
   if (plan.full || failed) {
     record.environment = environmentBlock(plan.env);
     record.limits = limits();

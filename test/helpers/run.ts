@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'kickstart.mjs');
+export const BIN = join(ROOT, 'bin', 'kickstart.cjs');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 export interface KsRun {
