@@ -21,6 +21,8 @@ export class AttemptState {
   /** Signal kickstart received that stops this attempt (TERM, INT, HUP). */
   stoppedBy?: SignalName;
   private current?: { name: JobName; pid: number };
+  /** ks-exec processes: the jobs' parents, searched through but never signalled. */
+  private readonly helpers: number[] = [];
   /** Pids and groups of every job so far, except cleanup, which deadlines must spare. */
   private readonly pids: number[] = [];
   private killTimer?: NodeJS.Timeout;
@@ -45,8 +47,9 @@ export class AttemptState {
     return this.deadlineFired || this.stoppedBy !== undefined;
   }
 
-  running(name: JobName, pid: number): void {
+  running(name: JobName, pid: number, helperPid: number): void {
     this.current = { name, pid };
+    this.helpers.push(helperPid);
     if (name !== 'cleanup') this.pids.push(pid);
   }
 
@@ -63,16 +66,17 @@ export class AttemptState {
    */
   private query(forCleanup: boolean): TreeQuery {
     const cleanup = this.current?.name === 'cleanup' ? [this.current.pid] : [];
+    const spared = [process.pid, ...this.helpers];
     if (this.subreaper) {
       return forCleanup
-        ? { roots: [process.pid], groups: cleanup, exclude: [process.pid] }
-        : { roots: [process.pid], groups: this.pids, exclude: [process.pid, ...cleanup] };
+        ? { roots: spared, groups: cleanup, exclude: spared }
+        : { roots: spared, groups: this.pids, exclude: [...spared, ...cleanup] };
     }
     if (forCleanup) {
-      return { roots: cleanup, groups: cleanup, marker: `KICKSTART_JOB=${this.marker('cleanup')}`, exclude: [process.pid] };
+      return { roots: cleanup, groups: cleanup, marker: `KICKSTART_JOB=${this.marker('cleanup')}`, exclude: spared };
     }
     const root = this.current && this.current.name !== 'cleanup' ? [this.current.pid] : [];
-    return { roots: root, groups: this.pids, marker: `KICKSTART_JOB=${this.token}`, exclude: [process.pid] };
+    return { roots: root, groups: this.pids, marker: `KICKSTART_JOB=${this.token}`, exclude: spared };
   }
 
   /** Sends a signal to the job tree and notes it in the record. */
@@ -124,7 +128,8 @@ export class AttemptState {
       this.killTimer = setTimeout(tick, 250);
     };
     tick();
-    if (this.killTimer) this.killTimer.unref?.();
+    // tick() may have armed the timer: TypeScript cannot see that through the closure.
+    (this.killTimer as NodeJS.Timeout | undefined)?.unref();
   }
 
   /** A signal kickstart received: forwarded; TERM, INT and HUP also start the SIGKILL grace. */
@@ -192,7 +197,7 @@ export async function runJob(
   lingerGrace: number,
 ): Promise<JobResult> {
   const env = { ...run.env, KICKSTART_JOB: state.marker(run.name) };
-  const started = startJob(
+  const started = await startJob(
     {
       name: run.name,
       argv: run.argv,
@@ -204,7 +209,7 @@ export async function runJob(
     reaper,
   );
   if (!isStarted(started)) return started;
-  state.running(run.name, started.pid);
+  state.running(run.name, started.pid, started.helperPid);
   // A deadline that fired while this job was being started must still reach it.
   if (state.deadlineFired && run.name !== 'cleanup') state.send('SIGTERM', 'checkpoint-time');
   const result = await started.done;

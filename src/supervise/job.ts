@@ -1,5 +1,5 @@
 import { chmodSync, statSync } from 'node:fs';
-import { native } from '../process/native.js';
+import { spawnJob } from '../process/exec-helper.js';
 import type { Reaper } from '../process/reaper.js';
 import { resolveExecutable } from '../process/resolve.js';
 import { statInfo } from '../record/stat.js';
@@ -34,17 +34,21 @@ export interface JobResult {
 }
 
 export interface Started {
+  /** The job's pid and process group. */
   pid: number;
+  /** ks-exec, the job's parent: never to be signalled (see process/exec-helper.ts). */
+  helperPid: number;
   done: Promise<JobResult>;
 }
 
 /**
- * Resolves, stats and starts one job in a process group of its own, and
- * reaps it with wait4 so `usage` is the kernel's accounting of the job and
- * its reaped descendants. Returns a failed result, never throws, when the
- * executable cannot be found or started: the record must still be written.
+ * Resolves, stats and starts one job in a process group of its own, through
+ * ks-exec, which reaps it with wait4 so `usage` is the kernel's accounting of
+ * the job and its reaped descendants, not polluted by Node's own memory.
+ * Returns a failed result, never throws, when the executable cannot be found
+ * or started: the record must still be written.
  */
-export function startJob(spec: JobSpec, reaper: Reaper): Started | JobResult {
+export async function startJob(spec: JobSpec, reaper: Reaper): Promise<Started | JobResult> {
   const file = spec.argv[0] ?? '';
   let resolved = resolveExecutable(file, spec.env.PATH, spec.cwd);
   if (spec.makeExecutable && !resolved.ok && resolved.code === 'EACCES') {
@@ -61,15 +65,11 @@ export function startJob(spec: JobSpec, reaper: Reaper): Started | JobResult {
   const envp = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
   const startMs = Date.now();
   const t0 = process.hrtime.bigint();
-  const pid = native().spawn(resolved.path, spec.argv, envp, spec.cwd, spec.fds);
-  if (pid < 0) return notStarted(spec.name, -pid, executable, args);
-  const done = reaper.exited(pid).then((w): JobResult => {
+  const spawned = await spawnJob(resolved.path, spec.argv, envp, spec.cwd, spec.fds, reaper);
+  if ('errno' in spawned) return notStarted(spec.name, spawned.errno, executable, args);
+  const pid = spawned.pid;
+  const done = spawned.done.then((w): JobResult => {
     const duration = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (w.status === undefined) {
-      // Lost to another waiter (an embedding host reaping all children): say so.
-      const lost = notStarted(spec.name, w.errno || 10, executable, args);
-      return { ...lost, startErrno: undefined, record: { ...lost.record, start: isoMillis(startMs), duration, pid } };
-    }
     const raw = w.status;
     const status = statusFromWait(raw);
     return {
@@ -81,14 +81,14 @@ export function startJob(spec: JobSpec, reaper: Reaper): Started | JobResult {
         start: isoMillis(startMs),
         duration,
         pid,
-        usage: w.rusage ?? ZERO_USAGE,
+        usage: w.rusage,
         status,
         executable,
         argument_vector: args,
       },
     };
   });
-  return { pid, done };
+  return { pid, helperPid: spawned.helperPid, done };
 }
 
 function notStarted(name: JobName, errno: number, executable: JobRecord['executable'], args: string[]): JobResult {

@@ -202,7 +202,7 @@ async function statRequestAsync(s: { lfn?: string; path: string }, cwd: string):
 function streamBlock(slot: StdioSlot, plan: Plan, failed: boolean): StatInfo {
   if (slot.kind === 'inherit') return statFd(slot.fd, { descriptor_number: slot.fd });
   if (slot.kind === 'file') return statInfo(slot.path!);
-  const block = statFd(slot.fd, { temporary_name: slot.path, descriptor: slot.fd });
+  const block = statFd(slot.fd, { temporary_name: slot.path ?? '', descriptor: slot.fd });
   if (slot.name === 'stdin') return block;
   const dropData = plan.quiet && !failed && slot.name !== 'metadata';
   if ((block.size ?? 0) > 0 && !dropData) {
