@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// Benchmark of the transfer step against cp and sha256sum, in one run.
+//
+//   node scripts/bench/transfer.mjs [--quick] [--size MiB] [--rounds N] [--dir DIR] [--json]
+//
+// Creates a file of random bytes (1 GiB; --quick: 256 MiB, 3 rounds) in a
+// temp dir, then per round: `cp` of it, `sha256sum` of it, stageOut to a
+// file:// staging dir, stageIn (with verification) into a fresh working dir.
+// Reports medians, ratios to cp, and the peak RSS of the stage-out / stage-in
+// process (each runs in its own child so the figure is that transfer's own).
+// Imports dist/index.js when it exists, else bundles src/transfer/index.ts
+// with esbuild into a temp file first. Everything it made is removed after.
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, openSync, writeSync, closeSync, writeFileSync, symlinkSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const value = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt;
+};
+const quick = flag('--quick');
+const sizeMiB = value('--size', quick ? 256 : 1024);
+const rounds = value('--rounds', quick ? 3 : 5);
+const asJson = flag('--json');
+const base = mkdtempSync(path.join(args.includes('--dir') ? args[args.indexOf('--dir') + 1] : tmpdir(), 'ks-bench-'));
+
+const CHILD = String.raw`
+const [lib, json] = process.argv.slice(2);
+const o = JSON.parse(json);
+const { stageOut, stageIn } = await import(lib);
+const opts = { checkpoints: ['ckpt.bin'], cwd: o.cwd, staging: o.staging, jobId: 'bench', attempt: 1, keep: 2 };
+if (o.dir === 'in') (await import('node:fs')).mkdirSync(o.cwd, { recursive: true });
+const t0 = process.hrtime.bigint();
+const r = o.dir === 'out' ? await stageOut(opts) : await stageIn(opts);
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+console.log(JSON.stringify({ result: r.result, error: r.error, seconds, maxRssKiB: process.resourceUsage().maxRSS }));
+`;
+
+const say = (s) => process.stderr.write(s + '\n');
+
+try {
+  const lib = await libraryUrl();
+  const src = path.join(base, 'ckpt.bin');
+  say(`bench: writing ${sizeMiB} MiB of random data to ${src}`);
+  makeFile(src, sizeMiB << 20);
+  // Warm-up: on a VM, page-cache pages touched for the first time cost a
+  // host-side fault each (here ~4x the cost of a reused page), which would
+  // land on whichever tool happens to need fresh memory first. Touch enough
+  // once (3 copies' worth), free it, and every tool below reuses warm pages.
+  const warm = path.join(base, 'warm.bin');
+  makeFile(warm, 3 * (sizeMiB << 20), false);
+  rmSync(warm);
+  spawnSync('sync');
+
+  const child = path.join(base, 'child.mjs');
+  writeFileSync(child, CHILD);
+  symlinkSync(path.join(root, 'node_modules'), path.join(base, 'node_modules'), 'dir');
+
+  const t = { cp: [], sha256sum: [], stageOut: [], stageIn: [] };
+  const rss = { stageOut: [], stageIn: [] };
+  for (let r = 1; r <= rounds; r++) {
+    const staging = path.join(base, `stage-${r}`);
+    const restore = path.join(base, `restore-${r}`);
+    t.cp.push(timeCmd('cp', [src, path.join(base, `copy-${r}`)]));
+    rmSync(path.join(base, `copy-${r}`), { force: true });
+    t.sha256sum.push(timeCmd('sha256sum', [src]));
+    const out = await runChild(child, lib, { dir: 'out', cwd: base, staging: pathToFileURL(staging).href });
+    t.stageOut.push(out.seconds);
+    rss.stageOut.push(out.maxRssKiB);
+    const inn = await runChild(child, lib, { dir: 'in', cwd: restore, staging: pathToFileURL(staging).href });
+    t.stageIn.push(inn.seconds);
+    rss.stageIn.push(inn.maxRssKiB);
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(restore, { recursive: true, force: true });
+    say(`bench: round ${r}/${rounds}: cp ${f(t.cp.at(-1))} s, sha256sum ${f(t.sha256sum.at(-1))} s, stage-out ${f(out.seconds)} s, stage-in ${f(inn.seconds)} s`);
+  }
+  const med = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
+  const report = {
+    size_mib: sizeMiB,
+    rounds,
+    median_seconds: med,
+    ratio_to_cp: { stageOut: med.stageOut / med.cp, stageIn: med.stageIn / med.cp, sha256sum: med.sha256sum / med.cp },
+    target_ratio: 1.15,
+    peak_rss_mib: { stageOut: Math.max(...rss.stageOut) / 1024, stageIn: Math.max(...rss.stageIn) / 1024 },
+    throughput_mib_s: Object.fromEntries(Object.entries(med).map(([k, v]) => [k, sizeMiB / v])),
+  };
+  if (asJson) console.log(JSON.stringify(report));
+  else {
+    console.log(`transfer benchmark: ${sizeMiB} MiB file, ${rounds} rounds, medians`);
+    for (const k of ['cp', 'sha256sum', 'stageOut', 'stageIn']) {
+      const ratio = med[k] / med.cp;
+      console.log(`  ${k.padEnd(10)} ${f(med[k]).padStart(7)} s  ${(sizeMiB / med[k]).toFixed(0).padStart(6)} MiB/s  ${ratio.toFixed(2)}x cp`);
+    }
+    console.log(`  peak RSS: stage-out ${report.peak_rss_mib.stageOut.toFixed(0)} MiB, stage-in ${report.peak_rss_mib.stageIn.toFixed(0)} MiB`);
+    const pass = (k) => (med[k] / med.cp <= 1.15 ? 'meets' : 'misses');
+    console.log(`  target 1.15x cp: stage-out ${pass('stageOut')}, stage-in ${pass('stageIn')}`);
+  }
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}
+
+function f(x) {
+  return x.toFixed(3);
+}
+
+function median(v) {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function timeCmd(cmd, argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} failed`);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+function makeFile(p, bytes, random = true) {
+  const fd = openSync(p, 'w');
+  const buf = Buffer.alloc(4 << 20, 0x5a);
+  for (let left = bytes; left > 0; left -= buf.length) {
+    if (random) randomFillSync(buf);
+    writeSync(fd, buf, 0, Math.min(buf.length, left));
+  }
+  closeSync(fd);
+}
+
+// The child times only the transfer call, from inside (no node start-up),
+// and reports its own peak RSS.
+async function runChild(child, lib, o) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [child, lib, JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (c) => (out += c));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`transfer child exited ${code}`));
+      const r = JSON.parse(out);
+      if (r.result !== 'ok') return reject(new Error(`transfer ${o.dir}: ${r.result} ${r.error ?? ''}`));
+      resolve(r);
+    });
+  });
+}
+
+async function libraryUrl() {
+  const dist = path.join(root, 'dist/index.js');
+  if (existsSync(dist)) {
+    const m = await import(pathToFileURL(dist).href);
+    if (typeof m.stageOut === 'function' && typeof m.stageIn === 'function') return pathToFileURL(dist).href;
+  }
+  const { build } = await import('esbuild');
+  const outfile = path.join(base, 'transfer.mjs');
+  await build({
+    entryPoints: [path.join(root, 'src/transfer/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
+  return pathToFileURL(outfile).href;
+}

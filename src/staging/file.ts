@@ -1,0 +1,193 @@
+import { createReadStream, promises as fsp, constants as fsc } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
+
+/** Temp names: `<name>.tmp-<hex>` beside the final name, so rename stays in one directory. */
+export const TEMP_MARK = '.tmp-';
+const READ_CHUNK = 4 << 20;
+
+/**
+ * file:///abs/dir: objects are files below `dir`. A put writes a temp file
+ * in the same directory, fsyncs it, renames it over the final name and
+ * fsyncs the directory, so after a crash a key holds the old bytes or the
+ * new ones, never a mix.
+ */
+export function openFileSite(url: string, dir: string): StagingSite {
+  const pathOf = (key: string) => path.join(dir, ...checkKey(key).split('/'));
+
+  async function put(key: string, body: AsyncIterable<Uint8Array>, o: SiteCallOptions = {}): Promise<number> {
+    const final = pathOf(key);
+    const tmp = final + TEMP_MARK + randomBytes(6).toString('hex');
+    let fh: FileHandle | undefined;
+    let bytes = 0;
+    const guarded = guardBody(body);
+    try {
+      await mkdirs(path.dirname(final));
+      fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+      // One write in flight while the next chunk is produced (read + hashed)
+      // by the body, so reading, hashing and writing overlap.
+      let pending: Promise<void> = Promise.resolve();
+      const handle = fh;
+      for await (const chunk of guarded.iter) {
+        o.signal?.throwIfAborted();
+        await pending;
+        pending = writeAll(handle, chunk);
+        bytes += chunk.byteLength;
+        o.onBytes?.(chunk.byteLength);
+      }
+      await pending;
+      await fh.sync();
+      await fh.close();
+      fh = undefined;
+      await fsp.rename(tmp, final);
+      await syncDir(path.dirname(final));
+      return bytes;
+    } catch (err) {
+      await fh?.close().catch(() => {});
+      await fsp.rm(tmp, { force: true }).catch(() => {});
+      if (guarded.failure() !== undefined) throw guarded.failure();
+      throw wrap(err, url, key, o.signal, 'put');
+    }
+  }
+
+  async function get(key: string, o: SiteCallOptions = {}): Promise<Readable> {
+    const p = pathOf(key);
+    try {
+      const fh = await fsp.open(p, 'r');
+      const st = await fh.stat();
+      if (!st.isFile()) {
+        await fh.close();
+        throw new SiteError('missing', `${describe(key)} is not a file`);
+      }
+      const stream = createReadStream('', { fd: fh, highWaterMark: READ_CHUNK, signal: o.signal });
+      if (o.onBytes) stream.on('data', (c: string | Buffer) => o.onBytes!(c.length));
+      return stream;
+    } catch (err) {
+      throw wrap(err, url, key, o.signal, 'get');
+    }
+  }
+
+  async function list(prefix: string, o: SiteCallOptions = {}): Promise<SiteEntry[]> {
+    const out: SiteEntry[] = [];
+    // The prefix names a directory ("job/") or a name start ("job/gen-"):
+    // walk the deepest directory it fully names.
+    const cut = prefix.lastIndexOf('/');
+    const baseKey = cut >= 0 ? prefix.slice(0, cut) : '';
+    const start = baseKey ? pathOf(baseKey) : dir;
+    try {
+      await walk(start, baseKey, prefix, out, o.signal);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return out;
+      throw wrap(err, url, prefix || '.', o.signal, 'list');
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async function remove(entries: SiteEntry[], o: SiteCallOptions = {}): Promise<void> {
+    const dirs = new Set<string>();
+    for (const e of entries) {
+      o.signal?.throwIfAborted();
+      const p = pathOf(e.key);
+      try {
+        await fsp.rm(p, { force: true });
+      } catch (err) {
+        throw wrap(err, url, e.key, o.signal, 'remove');
+      }
+      dirs.add(path.dirname(p));
+    }
+    // Drop directories the removal emptied (generation folders), deepest first.
+    for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+      let cur = d;
+      while (cur.startsWith(dir + path.sep) && cur !== dir) {
+        try {
+          await fsp.rmdir(cur);
+        } catch {
+          break;
+        }
+        cur = path.dirname(cur);
+      }
+    }
+  }
+
+  async function publish(key: string, data: Uint8Array, o: SiteCallOptions = {}): Promise<void> {
+    await put(key, (async function* () {
+      yield data;
+    })(), o);
+  }
+
+  function describe(key: string): string {
+    return `${url.replace(/\/+$/, '')}/${key}`;
+  }
+
+  return { url, put, get, list, remove, publish, describe, close() {} };
+
+  async function mkdirs(d: string): Promise<void> {
+    try {
+      await fsp.mkdir(d, { recursive: true });
+    } catch (err) {
+      // mkdir -p reports EEXIST when a path component is a regular file.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${d}'`), { code: 'ENOTDIR' });
+      }
+      throw err;
+    }
+  }
+}
+
+async function walk(absDir: string, keyDir: string, prefix: string, out: SiteEntry[], signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const names = await fsp.readdir(absDir, { withFileTypes: true });
+  for (const d of names) {
+    const key = keyDir ? `${keyDir}/${d.name}` : d.name;
+    if (d.isDirectory()) {
+      if ((key + '/').startsWith(prefix) || prefix.startsWith(key + '/')) {
+        await walk(path.join(absDir, d.name), key, prefix, out, signal).catch((err) => {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        });
+      }
+      continue;
+    }
+    if (!d.isFile() || !key.startsWith(prefix)) continue;
+    try {
+      const st = await fsp.stat(path.join(absDir, d.name));
+      const partial = d.name.includes(TEMP_MARK);
+      out.push({ key, size: st.size, mtimeMs: st.mtimeMs, ...(partial ? { partial } : {}) });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < chunk.byteLength) {
+    const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
+    off += bytesWritten;
+  }
+}
+
+async function syncDir(d: string): Promise<void> {
+  const fh = await fsp.open(d, 'r');
+  try {
+    await fh.sync();
+  } catch (err) {
+    // Some filesystems refuse fsync on a directory; the rename still happened.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EBADF') throw err;
+  } finally {
+    await fh.close();
+  }
+}
+
+function wrap(err: unknown, url: string, key: string, signal: AbortSignal | undefined, op: 'put' | 'get' | 'list' | 'remove'): SiteError {
+  if (err instanceof SiteError) return err;
+  if (isAbort(err, signal)) return new SiteError('fatal', 'aborted', { cause: err });
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${url.replace(/\/+$/, '')}/${key}`;
+  if (code === 'ENOENT' && op === 'get') return new SiteError('missing', `${where}: no such object`, { cause: err });
+  return new SiteError('retryable', oneLine(err), { cause: err });
+}

@@ -1,0 +1,238 @@
+import { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
+
+export interface S3SiteOptions {
+  bucket: string;
+  /** Key prefix below the bucket, without leading or trailing '/'; may be ''. */
+  prefix: string;
+  /** Custom endpoint (Ceph RGW, MinIO...): path-style addressing is used. */
+  endpoint?: string;
+  region?: string;
+  /** Multipart part size; lib-storage buffers (queueSize + 1) parts at most. */
+  partSize?: number;
+  queueSize?: number;
+}
+
+const PART_SIZE = 16 << 20;
+const QUEUE_SIZE = 4;
+
+type Sdk = { s3: typeof import('@aws-sdk/client-s3'); storage: typeof import('@aws-sdk/lib-storage') };
+let sdk: Promise<Sdk> | undefined;
+/** The SDK is loaded on first use only: file:// transfers never pay for it. */
+function loadSdk(): Promise<Sdk> {
+  return (sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ s3, storage })));
+}
+
+/**
+ * s3://bucket/prefix through @aws-sdk/client-s3 v3. Bodies go up with
+ * lib-storage's Upload: one PUT when they fit a part, else a multipart upload
+ * that becomes visible only when completed, and is aborted when it fails.
+ * Credentials come from the standard AWS chain and are never put in messages.
+ * The SDK's own retries are off (maxAttempts 1): the transfer step retries.
+ */
+export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
+  const endpoint = o.endpoint || undefined;
+  let made: S3Client | undefined;
+  let ready: Promise<{ client: S3Client; sdk: Sdk }> | undefined;
+  const init = () =>
+    (ready ??= loadSdk().then((m) => {
+      // Node 20 is supported (engines >= 20); keep the SDK's "upgrade Node"
+      // notice out of job logs without leaking the setting into the job's env.
+      const quiet = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+      const before = process.env[quiet];
+      process.env[quiet] = 'true';
+      try {
+        made = new m.s3.S3Client(config);
+      } finally {
+        if (before === undefined) delete process.env[quiet];
+        else process.env[quiet] = before;
+      }
+      return { client: made, sdk: m };
+    }));
+  const config = {
+    region: o.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    maxAttempts: 1,
+    // We hash every byte with SHA-256 ourselves; CRC trailers also trip up
+    // some S3-compatible servers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
+  } as const;
+  const bucket = o.bucket;
+  const full = (key: string) => (o.prefix ? `${o.prefix}/${checkKey(key)}` : checkKey(key));
+  const rel = (key: string) => (o.prefix ? key.slice(o.prefix.length + 1) : key);
+  const describe = (key: string) => `${url.replace(/\/+$/, '')}/${key}`;
+
+  async function put(key: string, body: AsyncIterable<Uint8Array>, c: SiteCallOptions = {}): Promise<number> {
+    let bytes = 0;
+    const guarded = guardBody(body);
+    const counted = (async function* () {
+      for await (const chunk of guarded.iter) {
+        bytes += chunk.byteLength;
+        c.onBytes?.(chunk.byteLength);
+        yield chunk;
+      }
+    })();
+    const abortController = new AbortController();
+    const onAbort = () => abortController.abort();
+    c.signal?.addEventListener('abort', onAbort, { once: true });
+    const stream = Readable.from(counted, { objectMode: false, highWaterMark: 1 });
+    try {
+      const { client, sdk } = await init();
+      const upload = new sdk.storage.Upload({
+        client,
+        params: { Bucket: bucket, Key: full(key), Body: stream },
+        partSize: o.partSize ?? PART_SIZE,
+        queueSize: o.queueSize ?? QUEUE_SIZE,
+        leavePartsOnError: false,
+        abortController,
+      });
+      await upload.done();
+      return bytes;
+    } catch (err) {
+      stream.destroy();
+      // An error thrown by the body (a torn file, say) is the real cause.
+      if (guarded.failure() !== undefined) throw guarded.failure();
+      throw classify(err, describe(key), c.signal, 'put');
+    } finally {
+      c.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function get(key: string, c: SiteCallOptions = {}): Promise<Readable> {
+    try {
+      const { client, sdk } = await init();
+      const res = await client.send(new sdk.s3.GetObjectCommand({ Bucket: bucket, Key: full(key) }), { abortSignal: c.signal });
+      const body = res.Body as Readable | undefined;
+      if (!body) throw new SiteError('missing', `${describe(key)}: empty response`);
+      if (c.onBytes) body.on('data', (chunk: Buffer) => c.onBytes!(chunk.length));
+      return body;
+    } catch (err) {
+      throw classify(err, describe(key), c.signal, 'get');
+    }
+  }
+
+  async function list(prefix: string, c: SiteCallOptions = {}): Promise<SiteEntry[]> {
+    const out: SiteEntry[] = [];
+    const p = o.prefix ? `${o.prefix}/${prefix}` : prefix;
+    try {
+      const { client, sdk } = await init();
+      let token: string | undefined;
+      do {
+        const res = await client.send(
+          new sdk.s3.ListObjectsV2Command({ Bucket: bucket, Prefix: p, ContinuationToken: token }),
+          { abortSignal: c.signal },
+        );
+        for (const it of res.Contents ?? []) {
+          if (!it.Key) continue;
+          out.push({ key: rel(it.Key), size: it.Size ?? 0, mtimeMs: it.LastModified?.getTime() ?? 0 });
+        }
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+      let keyMarker: string | undefined;
+      let idMarker: string | undefined;
+      do {
+        const res = await client.send(
+          new sdk.s3.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: p, KeyMarker: keyMarker, UploadIdMarker: idMarker }),
+          { abortSignal: c.signal },
+        );
+        for (const u of res.Uploads ?? []) {
+          if (!u.Key || !u.UploadId) continue;
+          out.push({ key: rel(u.Key), size: 0, mtimeMs: u.Initiated?.getTime() ?? 0, partial: true, ref: u.UploadId });
+        }
+        const more = res.IsTruncated;
+        keyMarker = more ? res.NextKeyMarker : undefined;
+        idMarker = more ? res.NextUploadIdMarker : undefined;
+      } while (keyMarker);
+    } catch (err) {
+      throw classify(err, describe(prefix), c.signal, 'list');
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async function remove(entries: SiteEntry[], c: SiteCallOptions = {}): Promise<void> {
+    const objects = entries.filter((e) => !e.partial);
+    const uploads = entries.filter((e) => e.partial && e.ref);
+    try {
+      const { client, sdk } = await init();
+      for (let i = 0; i < objects.length; i += 1000) {
+        const batch = objects.slice(i, i + 1000);
+        const res = await client.send(
+          new sdk.s3.DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Objects: batch.map((e) => ({ Key: full(e.key) })), Quiet: true },
+          }),
+          { abortSignal: c.signal },
+        );
+        const bad = (res.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+        if (bad.length > 0) {
+          throw new SiteError('retryable', `delete ${describe(rel(bad[0].Key ?? ''))}: ${bad[0].Code}: ${bad[0].Message ?? ''}`);
+        }
+      }
+      for (const u of uploads) {
+        await client
+          .send(new sdk.s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: full(u.key), UploadId: u.ref }), { abortSignal: c.signal })
+          .catch((err) => {
+            if (errorName(err) !== 'NoSuchUpload') throw err;
+          });
+      }
+    } catch (err) {
+      throw classify(err, describe(entries[0]?.key ?? ''), c.signal, 'remove');
+    }
+  }
+
+  async function publish(key: string, data: Uint8Array, c: SiteCallOptions = {}): Promise<void> {
+    // A single PUT is atomic in S3: readers see no object or the whole one.
+    try {
+      const { client, sdk } = await init();
+      await client.send(
+        new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: full(key), Body: data, ContentType: 'application/json' }),
+        { abortSignal: c.signal },
+      );
+    } catch (err) {
+      throw classify(err, describe(key), c.signal, 'put');
+    }
+  }
+
+  return { url, put, get, list, remove, publish, describe, close: () => made?.destroy() };
+
+  function classify(err: unknown, where: string, signal: AbortSignal | undefined, op: string): SiteError {
+    if (err instanceof SiteError) return err;
+    if (isAbort(err, signal)) return new SiteError('fatal', 'aborted', { cause: err });
+    const name = errorName(err);
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const msg = redact(oneLine(err));
+    if (name === 'CredentialsProviderError') {
+      return new SiteError('fatal', `no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, { cause: err });
+    }
+    if (name === 'NoSuchBucket') return new SiteError('fatal', `bucket '${bucket}' does not exist`, { cause: err });
+    if (op === 'get' && (name === 'NoSuchKey' || name === 'NotFound' || status === 404)) {
+      return new SiteError('missing', `${where}: no such object`, { cause: err });
+    }
+    if (['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidBucketName'].includes(name) || status === 403) {
+      return new SiteError('fatal', `${name || 'HTTP 403'}: ${msg}`, { cause: err });
+    }
+    return new SiteError('retryable', status ? `HTTP ${status} ${name}: ${msg}` : msg, { cause: err });
+  }
+}
+
+function errorName(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { name?: unknown; Code?: unknown };
+    if (typeof e.Code === 'string') return e.Code;
+    if (typeof e.name === 'string') return e.name;
+  }
+  return '';
+}
+
+/** Removes any credential values that might be echoed by an error message. */
+export function redact(text: string): string {
+  let out = text;
+  for (const v of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID']) {
+    const secret = process.env[v];
+    if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * A staging site: a flat store of objects named by '/'-separated keys below
+ * the staging URL. Every adapter (file://, s3://) offers the same five
+ * operations; keys never start with '/' and never contain '.' or '..'
+ * segments (see `checkKey`).
+ */
+export interface StagingSite {
+  /** The staging URL as given (never holds credentials). */
+  readonly url: string;
+  /**
+   * Streams `body` into `key`. The object appears under its name only when
+   * complete (file://: temp name + fsync + rename; s3://: single PUT or a
+   * completed multipart upload); a failed or interrupted put leaves at most a
+   * `partial` leftover that `list` reports and `remove` clears.
+   * Resolves to the number of bytes stored.
+   */
+  put(key: string, body: AsyncIterable<Uint8Array>, o?: SiteCallOptions): Promise<number>;
+  /** A stream of the object's bytes; rejects with SiteError kind 'missing' when there is none. */
+  get(key: string, o?: SiteCallOptions): Promise<Readable>;
+  /** Every object and leftover whose key starts with `prefix`. */
+  list(prefix: string, o?: SiteCallOptions): Promise<SiteEntry[]>;
+  /** Deletes objects (and aborts/removes `partial` leftovers); absent ones are fine. */
+  remove(entries: SiteEntry[], o?: SiteCallOptions): Promise<void>;
+  /** Writes a small object atomically: readers see the old state or the whole new object. */
+  publish(key: string, data: Uint8Array, o?: SiteCallOptions): Promise<void>;
+  /** The URL of one key, for messages. */
+  describe(key: string): string;
+  /** Releases sockets and the like. */
+  close(): void;
+}
+
+export interface SiteEntry {
+  key: string;
+  size: number;
+  mtimeMs: number;
+  /** An upload that never completed: a temp file, an open multipart upload. */
+  partial?: boolean;
+  /** Adapter data needed to remove a partial entry (e.g. an S3 upload id). */
+  ref?: string;
+}
+
+export interface SiteCallOptions {
+  signal?: AbortSignal;
+  /** Called with the size of each chunk as it is stored or fetched. */
+  onBytes?: (n: number) => void;
+}
+
+/**
+ * How a site operation failed, which is what the retry runner switches on:
+ * 'retryable' (network, I/O, server errors), 'missing' (no such object: a
+ * generation that is not whole), 'fatal' (retrying cannot help: bad URL,
+ * aborted).
+ */
+export type SiteErrorKind = 'retryable' | 'missing' | 'fatal';
+
+export class SiteError extends Error {
+  override name = 'SiteError';
+  constructor(
+    readonly kind: SiteErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A key is '/'-separated, relative, with no empty, '.' or '..' segment. */
+export function checkKey(key: string): string {
+  if (key === '' || key.startsWith('/') || key.includes('\0') || key.includes('\\')) {
+    throw new SiteError('fatal', `bad staging key '${key}'`);
+  }
+  for (const seg of key.split('/')) {
+    if (seg === '' || seg === '.' || seg === '..') throw new SiteError('fatal', `bad staging key '${key}'`);
+  }
+  return key;
+}
+
+/** One line from any error: first line of its message, with its code when it has one. */
+export function oneLine(err: unknown): string {
+  if (err instanceof Error) {
+    const msg = (err.message || err.name || 'unknown error').split('\n')[0].trim();
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' && !msg.includes(code) ? `${code}: ${msg}` : msg;
+  }
+  return String(err).split('\n')[0];
+}
+
+export function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: unknown }).code === 'ABORT_ERR');
+}
+
+/**
+ * Wraps a put body so that an error the body itself raises (a torn
+ * checkpoint file, a failed read) can be told apart from a storage error and
+ * rethrown unchanged: `failure()` returns it.
+ */
+export function guardBody(body: AsyncIterable<Uint8Array>): { iter: AsyncIterable<Uint8Array>; failure(): unknown } {
+  let failure: unknown;
+  const iter = (async function* () {
+    try {
+      yield* body;
+    } catch (err) {
+      failure = err ?? new Error('body failed');
+      throw err;
+    }
+  })();
+  return { iter, failure: () => failure };
+}

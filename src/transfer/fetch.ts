@@ -1,0 +1,177 @@
+import { promises as fsp, constants as fsc } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { SiteError, oneLine, type StagingSite } from '../staging/index.js';
+import { ArchiveError, readTar } from './archive.js';
+import { manifestKey } from './generations.js';
+import { parseManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { archiveName, unsafePathReason } from './paths.js';
+
+/** A generation that is not whole or not what its manifest says: stage-in rolls back past it. */
+export class VerifyError extends Error {
+  override name = 'VerifyError';
+}
+
+export interface Fetched {
+  manifest: Manifest;
+  /** Manifest path -> verified temp file (when fetched into a scratch folder). */
+  temp: Map<string, string>;
+  /** Bytes of the data object read. */
+  objectBytes: number;
+}
+
+export interface FetchOptions {
+  jobId: string;
+  generation: number;
+  /** Where verified file contents go (`<scratch>/<n>`); undefined: verify only. */
+  scratch?: string;
+  allowOutside: boolean;
+  signal?: AbortSignal;
+  onBytes?: (n: number) => void;
+}
+
+const MANIFEST_MAX = 64 << 20;
+
+/**
+ * Fetches one generation and checks it against its manifest: every file's
+ * size and SHA-256, every entry's type and link target, no entry missing or
+ * extra, no unsafe name. Throws VerifyError when the generation is bad, a
+ * SiteError when the site is (retryable ones may be tried again).
+ */
+export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promise<Fetched> {
+  const mkey = manifestKey(o.jobId, o.generation);
+  const text = await readSmall(site, mkey, o.signal);
+  const parsed = parseManifest(text, { jobId: o.jobId, generation: o.generation });
+  if (!parsed.ok) throw new VerifyError(`${site.describe(mkey)}: ${parsed.message}`);
+  const m = parsed.manifest;
+  for (const e of m.entries) {
+    if (e.path.startsWith('/') && !o.allowOutside) {
+      throw new VerifyError(`'${e.path}' would be restored outside the working directory (allow it with --allow-outside)`);
+    }
+  }
+  const okey = `${o.jobId}/${m.object.key}`;
+  const where = site.describe(okey);
+  const stream = await getOrVerifyError(site, okey, o.signal);
+  const temp = new Map<string, string>();
+  let index = 0;
+  const sink = (e: ManifestEntry) => {
+    if (!o.scratch) return undefined;
+    const p = path.join(o.scratch, String(index++));
+    temp.set(e.path, p);
+    return p;
+  };
+  let objectBytes = 0;
+  const source = guarded(stream, where, (b) => {
+    objectBytes += b;
+    o.onBytes?.(b);
+  });
+  try {
+    if (m.object.format === 'file') {
+      const e = m.entries[0];
+      await receive(source, sink(e), e, where);
+    } else {
+      const byName = new Map(m.entries.map((e) => [archiveName(e.path), e]));
+      const seen = new Set<string>();
+      await readTar(source, async (t, body) => {
+        const bad = unsafePathReason(t.name, false);
+        if (bad) throw new VerifyError(`${where}: archive entry '${t.name}' refused: ${bad}`);
+        const e = byName.get(t.name);
+        if (!e) throw new VerifyError(`${where}: archive entry '${t.name}' is not in the manifest`);
+        if (seen.has(t.name)) throw new VerifyError(`${where}: archive entry '${t.name}' appears twice`);
+        seen.add(t.name);
+        if (t.type !== e.type) throw new VerifyError(`${where}: '${t.name}' is a ${t.type} in the archive, a ${e.type} in the manifest`);
+        if (e.type === 'symlink' && t.linkname !== e.target) throw new VerifyError(`${where}: link '${t.name}' points elsewhere than the manifest says`);
+        if (e.type === 'file') {
+          if (t.size !== e.size) throw new VerifyError(`${where}: '${t.name}' has ${t.size} bytes, the manifest says ${e.size}`);
+          await receive(body, sink(e), e, where);
+        }
+      });
+      const absent = m.entries.find((e) => !seen.has(archiveName(e.path)));
+      if (absent) throw new VerifyError(`${where}: '${absent.path}' is missing from the archive`);
+    }
+    // Whatever follows the archive's end must still be read to count it.
+    for await (const _ of source) void _;
+  } catch (err) {
+    stream.destroy();
+    if (err instanceof ArchiveError) throw new VerifyError(`${where}: ${err.message}`);
+    throw err;
+  }
+  if (objectBytes !== m.object.size) {
+    throw new VerifyError(`${where}: ${objectBytes} bytes stored, the manifest says ${m.object.size}`);
+  }
+  return { manifest: m, temp, objectBytes };
+}
+
+/** Hashes a file's bytes as they arrive, writing them (one write in flight) when a destination is given. */
+async function receive(body: AsyncIterable<Buffer>, dest: string | undefined, e: ManifestEntry, where: string): Promise<void> {
+  const hash = createHash('sha256');
+  let size = 0;
+  let fh: FileHandle | undefined;
+  try {
+    if (dest) fh = await fsp.open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
+    let pending: Promise<void> = Promise.resolve();
+    for await (const c of body) {
+      hash.update(c);
+      size += c.length;
+      if (fh) {
+        const h = fh;
+        await pending;
+        pending = writeAll(h, c);
+      }
+    }
+    await pending;
+  } finally {
+    await fh?.close();
+  }
+  if (size !== e.size) throw new VerifyError(`${where}: '${e.path}' has ${size} bytes, the manifest says ${e.size}`);
+  const sum = hash.digest('hex');
+  if (sum !== e.sha256) throw new VerifyError(`${where}: '${e.path}' fails its SHA-256 check (${sum.slice(0, 12)}… is not ${e.sha256!.slice(0, 12)}…)`);
+}
+
+async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) {
+    const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+    off += bytesWritten;
+  }
+}
+
+/** The object's chunks; a failure while they arrive is a (retryable) site error, with the URL. */
+async function* guarded(stream: Readable, where: string, count: (n: number) => void): AsyncGenerator<Buffer> {
+  try {
+    for await (const c of stream) {
+      const b = c as Buffer;
+      count(b.length);
+      yield b;
+    }
+  } catch (err) {
+    if (err instanceof SiteError || err instanceof VerifyError || err instanceof ArchiveError) throw err;
+    throw new SiteError('retryable', `${where}: ${oneLine(err)}`, { cause: err });
+  }
+}
+
+async function getOrVerifyError(site: StagingSite, key: string, signal?: AbortSignal): Promise<Readable> {
+  try {
+    return await site.get(key, { signal });
+  } catch (err) {
+    if (err instanceof SiteError && err.kind === 'missing') throw new VerifyError(err.message);
+    throw err;
+  }
+}
+
+async function readSmall(site: StagingSite, key: string, signal?: AbortSignal): Promise<Buffer> {
+  const stream = await getOrVerifyError(site, key, signal);
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of guarded(stream, site.describe(key), () => {})) {
+    n += c.length;
+    if (n > MANIFEST_MAX) {
+      stream.destroy();
+      throw new VerifyError(`${site.describe(key)}: manifest larger than ${MANIFEST_MAX} bytes`);
+    }
+    parts.push(c);
+  }
+  return Buffer.concat(parts);
+}

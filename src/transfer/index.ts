@@ -1,0 +1,49 @@
+/**
+ * The transfer step: checkpoint files to a staging site after the job
+ * (stage-out), and the newest good generation back before it (stage-in).
+ * See stage-out.ts and stage-in.ts for the steps, generations.ts for the
+ * layout at the site.
+ */
+import type { Logger } from '../log.js';
+import type { TransferSummary } from '../record/types.js';
+import type { TransferHooks } from './options.js';
+
+export interface TransferOptions {
+  /** As given by --checkpoint, relative to cwd (files, dirs, globs). */
+  checkpoints: string[];
+  /** The job's working directory (absolute). */
+  cwd: string;
+  /** file:///abs/dir or s3://bucket/prefix */
+  staging: string;
+  jobId: string;
+  /** 1-based. */
+  attempt: number;
+  /** Generations kept at the site; default 2. */
+  keep?: number;
+  /** Retries after the first try of each transfer; default 3. */
+  retries?: number;
+  /** First backoff delay, doubled each retry, with jitter, capped at 30 s; default 1000. */
+  backoffMs?: number;
+  /** Else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS's default. */
+  s3Endpoint?: string;
+  allowOutside?: boolean;
+  logger?: Logger;
+  /** Draw a progress bar on stderr when it is a TTY and the transfer lasts > ~2 s. */
+  progress?: boolean;
+  /** Abort a transfer in flight. */
+  signal?: AbortSignal;
+  /** Where the progress bar goes; default process.stderr. */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Testing aids (tests pause or disturb the step at named points). */
+  hooks?: TransferHooks;
+}
+
+export type { TransferSummary };
+export type { TransferHooks };
+export { stageIn } from './stage-in.js';
+export { stageOut } from './stage-out.js';
+export { listGenerations, type GenerationInfo, type ListOptions } from './list.js';
+export { checkStagingUrl } from '../staging/index.js';
+export { checkCheckpointPaths } from './paths.js';
+export { checkJobId } from './options.js';
+export { EXIT_OK, EXIT_LIST_FAILED, EXIT_STAGE_IN_FAILED, EXIT_STAGE_OUT_FAILED, EXIT_USAGE } from './exit-codes.js';

@@ -1,0 +1,191 @@
+import { ancestors, unsafePathReason } from './paths.js';
+import { genName } from './generations.js';
+
+/**
+ * Pure: the manifest of one generation, written last at the staging site.
+ * Its presence makes the generation visible; its per-file SHA-256 sums are
+ * what stage-in verifies against.
+ */
+
+export const MANIFEST_FORMAT = 'kickstart-checkpoint/1';
+
+export type EntryType = 'file' | 'dir' | 'symlink';
+
+export interface ManifestEntry {
+  /** Relative to the job's working directory, '/'-separated; absolute only when declared outside it. */
+  path: string;
+  type: EntryType;
+  /** Bytes (0 for dirs and symlinks). */
+  size: number;
+  /** Permission bits, 0..0o7777. */
+  mode: number;
+  /** Seconds since the epoch, fractional. */
+  mtime: number;
+  /** Files only: hex SHA-256 of the content. */
+  sha256?: string;
+  /** Symlinks only: the link text, stored as is and never followed. */
+  target?: string;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  job_id: string;
+  generation: number;
+  attempt: number;
+  host: string;
+  /** ISO time the generation was published. */
+  time: string;
+  /** The one data object of the generation. */
+  object: {
+    /** Key relative to the job folder: gen-000042/<name>. */
+    key: string;
+    /** 'file': one regular file stored as is; 'tar': an archive of all entries. */
+    format: 'file' | 'tar';
+    size: number;
+  };
+  /** Sum of the file sizes. */
+  bytes: number;
+  /** Parents before children. */
+  entries: ManifestEntry[];
+}
+
+export function buildManifest(m: Omit<Manifest, 'format' | 'bytes'>): Manifest {
+  const bytes = m.entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
+  return { format: MANIFEST_FORMAT, ...m, bytes };
+}
+
+export function serializeManifest(m: Manifest): Buffer {
+  return Buffer.from(JSON.stringify(m, null, 1) + '\n');
+}
+
+export type ParsedManifest = { ok: true; manifest: Manifest } | { ok: false; message: string };
+
+const SHA = /^[0-9a-f]{64}$/;
+const MAX_MANIFEST = 256 << 20;
+
+/**
+ * Parses and schema-checks a manifest. Never throws: a malformed one gives a
+ * one-line message (what is wrong, where).
+ */
+export function parseManifest(text: string | Buffer, expect: { jobId?: string; generation?: number } = {}): ParsedManifest {
+  if (text.length > MAX_MANIFEST) return fail('too large');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
+  } catch (err) {
+    return fail(`not JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  try {
+    return { ok: true, manifest: check(raw, expect) };
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
+function fail(why: string): ParsedManifest {
+  return { ok: false, message: `malformed manifest: ${why}` };
+}
+
+function check(raw: unknown, expect: { jobId?: string; generation?: number }): Manifest {
+  const o = obj(raw, 'manifest');
+  if (o.format !== MANIFEST_FORMAT) throw new Error(`format is ${JSON.stringify(o.format)}, expected "${MANIFEST_FORMAT}"`);
+  const jobId = str(o.job_id, 'job_id');
+  const generation = int(o.generation, 'generation', 1);
+  if (expect.jobId !== undefined && jobId !== expect.jobId) throw new Error(`job_id "${jobId}" is not "${expect.jobId}"`);
+  if (expect.generation !== undefined && generation !== expect.generation) {
+    throw new Error(`generation ${generation} is not ${expect.generation}`);
+  }
+  const ob = obj(o.object, 'object');
+  const object = {
+    key: str(ob.key, 'object.key'),
+    format: oneOf(ob.format, ['file', 'tar'] as const, 'object.format'),
+    size: int(ob.size, 'object.size', 0),
+  };
+  const head = `${genName(generation)}/`;
+  const name = object.key.slice(head.length);
+  if (!object.key.startsWith(head) || name === '' || unsafePathReason(name, false)) {
+    throw new Error(`object.key "${object.key}" is not inside ${head}`);
+  }
+  if (!Array.isArray(o.entries)) throw new Error('entries is not a list');
+  const entries = o.entries.map((e, i) => entry(e, `entries[${i}]`));
+  checkTree(entries);
+  const files = entries.filter((e) => e.type === 'file');
+  if (object.format === 'file' && (entries.length !== 1 || files.length !== 1 || files[0].size !== object.size)) {
+    throw new Error('object.format "file" needs exactly one file entry of object.size bytes');
+  }
+  const bytes = int(o.bytes, 'bytes', 0);
+  if (bytes !== files.reduce((n, e) => n + e.size, 0)) throw new Error('bytes is not the sum of the file sizes');
+  return {
+    format: MANIFEST_FORMAT,
+    job_id: jobId,
+    generation,
+    attempt: int(o.attempt, 'attempt', 0),
+    host: str(o.host, 'host', true),
+    time: str(o.time, 'time'),
+    object,
+    bytes,
+    entries,
+  };
+}
+
+function entry(raw: unknown, where: string): ManifestEntry {
+  const o = obj(raw, where);
+  const p = str(o.path, `${where}.path`);
+  const bad = unsafePathReason(p, true);
+  if (bad) throw new Error(`${where}.path "${p}" has ${bad}`);
+  const type = oneOf(o.type, ['file', 'dir', 'symlink'] as const, `${where}.type`);
+  const e: ManifestEntry = {
+    path: p,
+    type,
+    size: int(o.size, `${where}.size`, 0),
+    mode: int(o.mode, `${where}.mode`, 0),
+    mtime: num(o.mtime, `${where}.mtime`),
+  };
+  if (e.mode > 0o7777) throw new Error(`${where}.mode ${e.mode} is not a permission mode`);
+  if (type === 'file') {
+    const sha = str(o.sha256, `${where}.sha256`);
+    if (!SHA.test(sha)) throw new Error(`${where}.sha256 is not 64 hex digits`);
+    e.sha256 = sha;
+  } else if (e.size !== 0) throw new Error(`${where}.size must be 0 for a ${type}`);
+  if (type === 'symlink') {
+    e.target = str(o.target, `${where}.target`);
+    if (e.target.includes('\0')) throw new Error(`${where}.target has a NUL byte`);
+  }
+  return e;
+}
+
+/** Paths are unique, and nothing sits below a file or a symlink (no writing through links). */
+function checkTree(entries: ManifestEntry[]): void {
+  const seen = new Map<string, EntryType>();
+  for (const e of entries) {
+    if (seen.has(e.path)) throw new Error(`path "${e.path}" appears twice`);
+    seen.set(e.path, e.type);
+  }
+  for (const e of entries) {
+    for (const a of ancestors(e.path)) {
+      const t = seen.get(a);
+      if (t && t !== 'dir') throw new Error(`path "${e.path}" lies below the ${t} "${a}"`);
+    }
+  }
+}
+
+function obj(v: unknown, where: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where} is not an object`);
+  return v as Record<string, unknown>;
+}
+function str(v: unknown, where: string, emptyOk = false): string {
+  if (typeof v !== 'string' || (!emptyOk && v === '')) throw new Error(`${where} is not a string`);
+  return v;
+}
+function int(v: unknown, where: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new Error(`${where} is not a whole number >= ${min}`);
+  return v;
+}
+function num(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where} is not a number`);
+  return v;
+}
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string): T {
+  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new Error(`${where} is not one of ${allowed.join(', ')}`);
+  return v as T;
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { silentLogger, type Logger } from '../log.js';
+import { checkStagingUrl } from '../staging/index.js';
+import { checkCheckpointPaths } from './paths.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import type { TransferOptions } from './index.js';
+
+/** Testing aids: observe or pause the step at named points (tests kill a child there). */
+export interface TransferHooks {
+  /** stage-out: 'collected', 'uploading' (first bytes stored), 'uploaded', 'published', 'pruned'. */
+  phase?: (name: string) => void | Promise<void>;
+  /** After a checkpoint file's bytes were read, before the check that it did not change. */
+  afterRead?: (path: string, attempt: number) => void | Promise<void>;
+}
+
+export interface Normalized {
+  checkpoints: string[];
+  cwd: string;
+  staging: string;
+  jobId: string;
+  attempt: number;
+  keep: number;
+  retry: RetryPolicy;
+  s3Endpoint?: string;
+  allowOutside: boolean;
+  logger: Logger;
+  progress: boolean;
+  progressStream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  signal?: AbortSignal;
+  hooks: TransferHooks;
+}
+
+export const BACKOFF_CAP_MS = 30_000;
+export const TORN_TRIES = 3;
+
+/** Copies the options once into a null-prototype object with every default set. */
+export function normalizeOptions(o: TransferOptions): Normalized {
+  const n: Normalized = Object.assign(Object.create(null) as Normalized, {
+    checkpoints: [...(o.checkpoints ?? [])],
+    cwd: path.resolve(o.cwd ?? process.cwd()),
+    staging: o.staging,
+    jobId: o.jobId,
+    attempt: o.attempt ?? 1,
+    keep: o.keep ?? 2,
+    retry: {
+      retries: o.retries ?? DEFAULT_RETRY.retries,
+      baseMs: o.backoffMs ?? DEFAULT_RETRY.baseMs,
+      capMs: Math.max(o.backoffMs ?? 0, BACKOFF_CAP_MS),
+    },
+    s3Endpoint: o.s3Endpoint,
+    allowOutside: o.allowOutside === true,
+    logger: o.logger ?? silentLogger,
+    progress: o.progress === true,
+    progressStream: o.progressStream ?? process.stderr,
+    signal: o.signal,
+    hooks: o.hooks ?? {},
+  });
+  return n;
+}
+
+const JOB_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/;
+
+/** undefined when the job id can name a folder at the staging site, else a one-line message. */
+export function checkJobId(id: string): string | undefined {
+  if (typeof id !== 'string' || !JOB_ID.test(id) || id.endsWith('.')) {
+    return `--job-id '${id ?? ''}': use 1 to 200 letters, digits, '.', '_' or '-' (not starting with '.' or '-')`;
+  }
+  return undefined;
+}
+
+/** Every problem with the options that retrying cannot fix, as one line; undefined when fine. */
+export function checkOptions(n: Normalized, direction: 'in' | 'out'): string | undefined {
+  const url = checkStagingUrl(n.staging);
+  if (url) return url;
+  const job = checkJobId(n.jobId);
+  if (job) return job;
+  if (!path.isAbsolute(n.cwd)) return `working directory '${n.cwd}' is not absolute`;
+  if (!Number.isSafeInteger(n.keep) || n.keep < 1) return `--keep ${n.keep}: keep at least 1 generation`;
+  if (!Number.isSafeInteger(n.retry.retries) || n.retry.retries < 0) return `--transfer-retries ${n.retry.retries}: use 0 or more`;
+  if (!Number.isFinite(n.retry.baseMs) || n.retry.baseMs < 0) return `--transfer-backoff ${n.retry.baseMs}: use a duration like 1s`;
+  if (!Number.isSafeInteger(n.attempt) || n.attempt < 1) return `--attempt ${n.attempt}: attempts count from 1`;
+  if (direction === 'out') return checkCheckpointPaths(n.checkpoints, n.cwd, n.allowOutside);
+  return undefined;
+}

@@ -1,0 +1,105 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { TransferSummary } from '../record/types.js';
+import { openSite, oneLine, type StagingSite } from '../staging/index.js';
+import { SCRATCH_PREFIX } from './collect.js';
+import { fetchGeneration, VerifyError } from './fetch.js';
+import { completeNewestFirst, genName, jobPrefix, scanGenerations } from './generations.js';
+import { checkOptions, normalizeOptions } from './options.js';
+import { formatBytes, startProgress } from './progress.js';
+import { placeGeneration } from './restore.js';
+import { withRetry, type RetryRun } from './retry.js';
+import { failureLine, fileList, summary } from './summary.js';
+import type { TransferOptions } from './index.js';
+
+/**
+ * Stage-in, run before the job starts:
+ *  1. list the job's folder; no published generation: result 'none' (the
+ *     normal first attempt);
+ *  2. newest generation first: fetch its manifest and data into a scratch
+ *     folder inside the working directory, verifying every file's size and
+ *     SHA-256 as the bytes arrive;
+ *  3. a generation that does not verify is passed over for the one before
+ *     it (`rolled_back`); a site that cannot be reached is retried, then the
+ *     step fails;
+ *  4. only a fully verified generation is put in place (see restore.ts).
+ */
+export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
+  const t0 = performance.now();
+  const n = normalizeOptions(o);
+  const done = (f: Parameters<typeof summary>[3]) => summary('in', n.staging, t0, f);
+  const bad = checkOptions(n, 'in');
+  if (bad) return done({ result: 'failed', error: bad });
+  const log = n.logger;
+
+  let site: StagingSite;
+  try {
+    site = openSite(n.staging, { s3Endpoint: n.s3Endpoint });
+  } catch (err) {
+    return done({ result: 'failed', error: oneLine(err) });
+  }
+  const run: RetryRun = {
+    ...n.retry,
+    signal: n.signal,
+    onRetry: (a, err, ms) => log.warn({ url: site.url, attempt: a, delay_ms: ms }, `stage-in: ${oneLine(err)}; retrying in ${ms} ms`),
+  };
+  try {
+    const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
+    let attempts = listed.attempts;
+    if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-in from', site.url, listed) });
+    const candidates = completeNewestFirst(scanGenerations(listed.value, n.jobId));
+    if (candidates.length === 0) {
+      log.info({ url: site.url, job_id: n.jobId }, `stage-in: no checkpoint yet for job ${n.jobId} at ${site.url}; the job starts from the beginning`);
+      return done({ result: 'none', attempts });
+    }
+
+    const rolled: number[] = [];
+    let lastReason = '';
+    for (const gen of candidates) {
+      let scratch: string;
+      try {
+        scratch = await fsp.mkdtemp(path.join(n.cwd, SCRATCH_PREFIX));
+      } catch (err) {
+        return done({ result: 'failed', attempts, error: `stage-in: cannot write to the working directory: ${oneLine(err)}` });
+      }
+      try {
+        const progress = startProgress({ label: `stage-in ${genName(gen)}`, bar: n.progress, stream: n.progressStream, logger: log });
+        const got = await withRetry(
+          () => fetchGeneration(site, { jobId: n.jobId, generation: gen, scratch, allowOutside: n.allowOutside, signal: n.signal, onBytes: (b) => progress.add(b) }),
+          run,
+        ).finally(() => progress.stop());
+        attempts = Math.max(attempts, got.attempts);
+        if (got.tag === 'failed') {
+          if (got.error instanceof VerifyError) {
+            lastReason = got.error.message;
+            rolled.push(gen);
+            log.warn({ url: site.url, generation: gen }, `stage-in: ${genName(gen)} does not verify: ${lastReason}; rolling back to the generation before`);
+            continue;
+          }
+          return done({ result: 'failed', attempts, rolled_back: rolled, error: failureLine('stage-in from', site.url, got) });
+        }
+        const m = got.value.manifest;
+        try {
+          await placeGeneration(m, n.cwd, got.value.temp);
+        } catch (err) {
+          return done({ result: 'failed', generation: gen, attempts, rolled_back: rolled, error: `stage-in: cannot restore ${genName(gen)} into ${n.cwd}: ${oneLine(err)}` });
+        }
+        log.info(
+          { url: site.url, generation: gen, files: m.entries.length, bytes: m.bytes, rolled_back: rolled },
+          `stage-in: restored ${genName(gen)} (${formatBytes(m.bytes)}) in ${((performance.now() - t0) / 1000).toFixed(2)} s${rolled.length ? ` after passing over ${rolled.map(genName).join(', ')}` : ''}`,
+        );
+        return done({ result: 'ok', generation: gen, files: fileList(m.entries), bytes: m.bytes, attempts, rolled_back: rolled });
+      } finally {
+        await fsp.rm(scratch, { recursive: true, force: true }).catch(() => {});
+      }
+    }
+    return done({
+      result: 'failed',
+      attempts,
+      rolled_back: rolled,
+      error: `stage-in from ${site.url} failed: no generation verifies (tried ${rolled.map(genName).join(', ')}); last: ${lastReason}`,
+    });
+  } finally {
+    site.close();
+  }
+}

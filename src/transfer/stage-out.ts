@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { TransferSummary } from '../record/types.js';
+import { openSite, oneLine, type StagingSite } from '../staging/index.js';
+import { TEMP_MARK } from '../staging/file.js';
+import { collect, type Collected } from './collect.js';
+import { tarBody } from './archive.js';
+import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, planPrune, scanGenerations } from './generations.js';
+import { buildManifest, serializeManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { TORN_TRIES, checkOptions, normalizeOptions, type Normalized } from './options.js';
+import { formatBytes, startProgress, type Progress } from './progress.js';
+import { sleep, withRetry, type RetryRun } from './retry.js';
+import { openSource, readSource, seconds, TornFileError } from './source.js';
+import { failureLine, fileList, summary } from './summary.js';
+import type { TransferOptions } from './index.js';
+
+/**
+ * Stage-out, run after the job however it ended:
+ *  1. resolve the declared paths; none exists: result 'none', nothing published;
+ *  2. list the job's folder; the new generation is one past the highest seen;
+ *  3. stream the data object (the file as is, or one tar of everything) into
+ *     gen-NNNNNN/, hashing every byte on the way; a file that changed while
+ *     read is read again (3 tries);
+ *  4. write gen-NNNNNN.manifest.json: from now on the generation is visible;
+ *  5. prune: keep the newest `keep` generations, drop older ones (manifest
+ *     first) and leftovers of failed uploads.
+ * A crash anywhere before 4 leaves only invisible leftovers; the previous
+ * generation is untouched until a newer one is published.
+ */
+export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
+  const t0 = performance.now();
+  const n = normalizeOptions(o);
+  const done = (f: Parameters<typeof summary>[3]) => summary('out', n.staging, t0, f);
+  const bad = checkOptions(n, 'out');
+  if (bad) return done({ result: 'failed', error: bad });
+  const log = n.logger;
+
+  let found: Collected;
+  try {
+    found = await collect(n.checkpoints, n.cwd);
+  } catch (err) {
+    return done({ result: 'failed', error: `stage-out: cannot read the checkpoint files: ${oneLine(err)}` });
+  }
+  if (found.missing.length > 0) log.warn({ missing: found.missing }, `stage-out: declared checkpoint ${found.missing.map((m) => `'${m}'`).join(', ')} matched nothing`);
+  if (found.skipped.length > 0) log.warn({ skipped: found.skipped }, 'stage-out: skipped entries that are not files, directories or symlinks');
+  if (found.entries.length === 0) {
+    log.info({ url: n.staging }, 'stage-out: no declared checkpoint file exists; nothing published');
+    return done({ result: 'none', missing: found.missing });
+  }
+  await n.hooks.phase?.('collected');
+
+  let site: StagingSite;
+  try {
+    site = openSite(n.staging, { s3Endpoint: n.s3Endpoint });
+  } catch (err) {
+    return done({ result: 'failed', error: oneLine(err) });
+  }
+  let attempts = 0;
+  const run: RetryRun = {
+    ...n.retry,
+    signal: n.signal,
+    onRetry: (a, err, ms) => log.warn({ url: site.url, attempt: a, delay_ms: ms }, `stage-out: ${oneLine(err)}; retrying in ${ms} ms`),
+  };
+  try {
+    const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
+    attempts = listed.attempts;
+    if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-out to', site.url, listed) });
+    const gen = nextGeneration(scanGenerations(listed.value, n.jobId));
+    const total = found.entries.reduce((s, e) => s + e.size, 0);
+    log.info(
+      { url: site.url, generation: gen, files: found.entries.length, bytes: total },
+      `stage-out: ${found.entries.length} entr${found.entries.length === 1 ? 'y' : 'ies'} (${formatBytes(total)}) to ${site.url} as ${genName(gen)}`,
+    );
+
+    let stored: Stored | undefined;
+    for (let tornTry = 1; !stored; tornTry++) {
+      const progress = startProgress({ label: `stage-out ${genName(gen)}`, total, bar: n.progress, stream: n.progressStream, logger: log });
+      const up = await withRetry(() => upload(site, n, gen, found, tornTry, progress), run).finally(() => progress.stop());
+      attempts = Math.max(attempts, up.attempts);
+      if (up.tag === 'done') {
+        stored = up.value;
+        break;
+      }
+      if (!(up.error instanceof TornFileError)) {
+        return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, up) });
+      }
+      if (tornTry >= TORN_TRIES) {
+        return done({
+          result: 'failed',
+          attempts,
+          missing: found.missing,
+          error: `stage-out to ${site.url} failed: ${up.error.message}, ${TORN_TRIES} times; nothing was published (is something still writing it after the job ended?)`,
+        });
+      }
+      log.warn({ path: up.error.path, try: tornTry }, `stage-out: ${up.error.message}; reading it again`);
+      if (!(await sleep(Math.min(n.retry.baseMs, 1000) * tornTry, n.signal))) {
+        return done({ result: 'failed', attempts, error: `stage-out to ${site.url} failed: aborted` });
+      }
+      found = await collect(n.checkpoints, n.cwd).catch(() => found);
+      if (found.entries.length === 0) return done({ result: 'none', attempts, missing: found.missing });
+    }
+    await n.hooks.phase?.('uploaded');
+
+    const manifest = buildManifest({
+      job_id: n.jobId,
+      generation: gen,
+      attempt: n.attempt,
+      host: os.hostname(),
+      time: new Date().toISOString(),
+      object: stored.object,
+      entries: stored.entries,
+    });
+    const mkey = manifestKey(n.jobId, gen);
+    const pub = await withRetry(() => site.publish(mkey, serializeManifest(manifest), { signal: n.signal }), run);
+    attempts = Math.max(attempts, pub.attempts);
+    if (pub.tag === 'failed') return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, pub) });
+    await n.hooks.phase?.('published');
+    log.info(
+      { url: site.url, generation: gen, files: stored.entries.length, bytes: manifest.bytes, object: stored.object.key },
+      `stage-out: published ${genName(gen)} (${formatBytes(manifest.bytes)}) in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+    );
+
+    await prune(site, n, run);
+    await n.hooks.phase?.('pruned');
+    return done({
+      result: 'ok',
+      generation: gen,
+      files: fileList(manifest.entries),
+      bytes: manifest.bytes,
+      attempts,
+      missing: found.missing,
+    });
+  } finally {
+    site.close();
+  }
+}
+
+interface Stored {
+  object: Manifest['object'];
+  entries: ManifestEntry[];
+}
+
+/** One try at storing the generation's data object; throws TornFileError or a SiteError. */
+async function upload(site: StagingSite, n: Normalized, gen: number, found: Collected, tornTry: number, progress: Progress): Promise<Stored> {
+  const hooks = n.hooks;
+  const afterRead = hooks.afterRead && ((p: string) => hooks.afterRead!(p, tornTry));
+  const single = found.entries.length === 1 && found.entries[0].type === 'file';
+  const call = { signal: n.signal, onBytes: (b: number) => progress.add(b) };
+  if (single) {
+    const e = found.entries[0];
+    const name = objectName(e.path);
+    const src = await openSource(e.abs, e.path);
+    const hash = createHash('sha256');
+    const body = readSource(src, { hash, shown: e.path, abs: e.abs, signal: n.signal, afterRead: afterRead && (() => afterRead(e.path)) });
+    const size = await site.put(dataKey(n.jobId, gen, name), announce(body, hooks.phase), call);
+    const entry: ManifestEntry = {
+      path: e.path,
+      type: 'file',
+      size: Number(src.stat.size),
+      mode: Number(src.stat.mode) & 0o7777,
+      mtime: seconds(src.stat.mtimeNs),
+      sha256: hash.digest('hex'),
+    };
+    return { object: { key: `${genName(gen)}/${name}`, format: 'file', size }, entries: [entry] };
+  }
+  const entries: ManifestEntry[] = [];
+  const body = tarBody(found.entries, entries, { signal: n.signal, afterRead });
+  const size = await site.put(dataKey(n.jobId, gen, 'checkpoint.tar'), announce(body, hooks.phase), call);
+  return { object: { key: `${genName(gen)}/checkpoint.tar`, format: 'tar', size }, entries };
+}
+
+/** Calls the 'uploading' hook once the first chunk has been handed to the site. */
+async function* announce(body: AsyncIterable<Buffer>, phase?: (name: string) => void | Promise<void>): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const c of body) {
+    yield c;
+    if (first && phase) await phase('uploading');
+    first = false;
+  }
+}
+
+/** The stored name of a single-file checkpoint: its base name, made safe for any store. */
+export function objectName(p: string): string {
+  const base = path.posix.basename(p).replace(/[^A-Za-z0-9._-]/g, '_').replaceAll(TEMP_MARK, '.tmp_');
+  return base === '' || base === '.' || base === '..' || base.startsWith('.') ? `file${base.startsWith('.') ? base : ''}` : base;
+}
+
+/** Best effort: a failed prune only leaves extra generations behind, so it is logged, not fatal. */
+async function prune(site: StagingSite, n: Normalized, run: RetryRun): Promise<void> {
+  const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
+  if (listed.tag === 'failed') {
+    n.logger.warn({ url: site.url }, `stage-out: pruning skipped: ${oneLine(listed.error)}`);
+    return;
+  }
+  const plan = planPrune(scanGenerations(listed.value, n.jobId), n.keep);
+  for (const batch of [plan.manifests, plan.data]) {
+    if (batch.length === 0) continue;
+    const r = await withRetry(() => site.remove(batch, { signal: n.signal }), run);
+    if (r.tag === 'failed') {
+      n.logger.warn({ url: site.url }, `stage-out: pruning stopped: ${oneLine(r.error)}`);
+      return;
+    }
+    await n.hooks.phase?.('pruning');
+  }
+  if (plan.generations.length > 0 || plan.data.length > 0) {
+    n.logger.info({ url: site.url, removed: plan.generations }, `stage-out: pruned ${plan.generations.length} old generation(s), keeping ${n.keep}`);
+  }
+}

@@ -1,0 +1,38 @@
+import type { TransferSummary } from '../record/types.js';
+import { SiteError, oneLine, redact } from '../staging/index.js';
+import type { RetryResult } from './retry.js';
+import type { ManifestEntry } from './manifest.js';
+
+/** Builds the step's one result shape, whatever the outcome. */
+export function summary(
+  direction: 'in' | 'out',
+  url: string,
+  startedMs: number,
+  fields: Partial<TransferSummary> & { result: TransferSummary['result'] },
+): TransferSummary {
+  const s: TransferSummary = {
+    direction,
+    result: fields.result,
+    url,
+    ...(fields.generation !== undefined ? { generation: fields.generation } : {}),
+    files: fields.files ?? [],
+    bytes: fields.bytes ?? 0,
+    duration: Math.round(performance.now() - startedMs) / 1000,
+    attempts: fields.attempts ?? 0,
+  };
+  if (fields.rolled_back && fields.rolled_back.length > 0) s.rolled_back = fields.rolled_back;
+  if (fields.missing && fields.missing.length > 0) s.missing = fields.missing;
+  if (fields.error) s.error = redact(fields.error);
+  return s;
+}
+
+export function fileList(entries: ManifestEntry[]): TransferSummary['files'] {
+  return entries.filter((e) => e.type === 'file').map((e) => ({ path: e.path, size: e.size, sha256: e.sha256 ?? '' }));
+}
+
+/** "stage-out to URL failed after 4 attempts: cause" — one line, credentials removed. */
+export function failureLine(what: string, url: string, r: Extract<RetryResult<unknown>, { tag: 'failed' }>): string {
+  const err = r.error;
+  const tries = err instanceof SiteError && err.kind === 'retryable' ? ` after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}` : '';
+  return redact(`${what} ${url} failed${tries}: ${oneLine(err)}`);
+}
