@@ -11,7 +11,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Files are overwritten in place, not the folder removed first: a test run or a
+// second build may be using dist/ at that moment. Only hashed chunks go stale.
+rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 
 const common = {
   bundle: true,
