@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { BLOCK, TRAILER, decodeHeader, decodePax, encodeHeader, padding, type TarType } from './archive-header.js';
+import { BLOCK, TRAILER, decodeHeader, decodePax, encodeHeader, padding, type TarHeader, type TarType } from './archive-header.js';
 import { archiveName } from './paths.js';
 import { openSource, readSource, seconds, TornFileError } from './source.js';
 import type { CollectedEntry } from './collect.js';
@@ -90,14 +90,8 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
   yield flush();
 }
 
-export interface TarEntry {
-  name: string;
-  type: TarType;
-  size: number;
-  mode: number;
-  mtime: number;
-  linkname?: string;
-}
+/** An entry as read back: the same fields its header was written from. */
+export type TarEntry = TarHeader;
 
 /** A damaged or hostile archive: what is wrong, in one line. */
 export class ArchiveError extends Error {
