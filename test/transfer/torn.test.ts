@@ -5,7 +5,8 @@ import path from 'node:path';
 import { stageIn, stageOut } from '../../src/transfer/index.js';
 import { freshStaging, listKeys, options, readObject, repoRoot, runNode, workdir } from './helpers.js';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -63,7 +64,13 @@ describe('torn checkpoint files', () => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'test/transfer/fixtures/rewriter.mjs'), f], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      const r = await stageOut(options(a, staging, { checkpoints: ['busy.ckpt'] }));
+      // On a loaded machine the writer can sit descheduled for a whole read;
+      // each read ends only once the writer has really written after it.
+      const writtenSince = async () => {
+        const t0 = statSync(f, { bigint: true }).ctimeNs;
+        for (let i = 0; i < 500 && statSync(f, { bigint: true }).ctimeNs === t0; i++) await sleep(10);
+      };
+      const r = await stageOut(options(a, staging, { checkpoints: ['busy.ckpt'], hooks: { afterRead: writtenSince } }));
       expect(r.result).toBe('failed');
       expect(r.error).toMatch(/^stage-out to \S+ failed: checkpoint file 'busy.ckpt' changed while it was read \(.+\), 3 times; nothing was published/);
       expect((await listKeys(staging)).filter((e) => e.key.endsWith('.manifest.json'))).toEqual([]);
