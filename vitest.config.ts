@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/s3/**', 'test/engine/**', 'test/faults/**', '**/node_modules/**'],
+          exclude: ['test/s3/**', 'test/engine/**', 'test/faults/**', 'test/binary/**', '**/node_modules/**'],
           testTimeout: 60_000,
           pool: 'forks',
         },
@@ -46,6 +46,16 @@ export default defineConfig({
           hookTimeout: 300_000,
           pool: 'forks',
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'binary',
+          include: ['test/binary/**/*.test.ts'],
+          globalSetup: ['test/binary/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
         },
       },
     ],

@@ -7,32 +7,13 @@
 // - types/: declarations for the library.
 // The native addon is built before this, by node-gyp.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { cjs, common } from './esbuild-options.mjs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // Files are overwritten in place, not the folder removed first: a test run or a
 // second build may be using dist/ at that moment. Only hashed chunks go stale.
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  define: { __KICKSTART_VERSION__: JSON.stringify(pkg.version) },
-  logLevel: 'warning',
-  legalComments: 'none',
-};
-
-// CommonJS output has no import.meta: give the sources a file URL of the bundle.
-const cjs = {
-  ...common,
-  format: 'cjs',
-  // require() instead of import(): the CLI runs inside vm.Script (bin/kickstart.cjs).
-  supported: { 'dynamic-import': false },
-  define: { ...common.define, 'import.meta.url': '__ks_import_meta_url' },
-  banner: { js: "const __ks_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-};
 
 /** Keeps the transfer step out of the CLI file: it is required from ./transfer.cjs on demand. */
 const transferApart = {

@@ -94,6 +94,11 @@ export function helperPath(): string | undefined {
   return cachedPath;
 }
 
+/** The single-file binary names the ks-exec it unpacked (src/binary/). */
+export function useHelper(path: string): void {
+  cachedPath = path;
+}
+
 /** Forgets the cached helperPath() result (tests that change the environment). */
 export function resetHelperPath(): void {
   cachedPath = null;

@@ -26,6 +26,11 @@ export interface NativeAddon {
 
 let addon: NativeAddon | undefined;
 
+/** The single-file binary loads the addon from its unpack directory itself (src/binary/). */
+export function useAddon(loaded: NativeAddon): void {
+  addon = loaded;
+}
+
 /**
  * Finds the addon next to the package root (bundle in dist/, sources in src/)
  * or, inside the single-file binary, where the bootstrap unpacked it

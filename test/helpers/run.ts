@@ -21,9 +21,18 @@ export interface KsRun {
 /** Runs the built kickstart CLI as users do, and parses the record it wrote. */
 export async function ks(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; recordFile?: string; timeout?: number; extendEnv?: boolean } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    recordFile?: string;
+    timeout?: number;
+    extendEnv?: boolean;
+    /** What runs kickstart (default: this node with the npm bin); test/binary runs the binary too. */
+    command?: string[];
+  } = {},
 ): Promise<KsRun> {
-  const result = await execa(process.execPath, [BIN, ...args], {
+  const [cmd, ...pre] = opts.command ?? [process.execPath, BIN];
+  const result = await execa(cmd, [...pre, ...args], {
     cwd: opts.cwd,
     env: { KICKSTART_LOG_LEVEL: undefined, ...opts.env },
     extendEnv: opts.extendEnv ?? true,
