@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { collect, collectStat, durationParser, parseCount, parseExitCode, parseSize } from './values.js';
+import { collect, collectStat, durationParser, parseCount, parseExitCode, parseSignal, parseSize } from './values.js';
 
 const EXAMPLES = `
 Examples:
@@ -72,6 +72,8 @@ export function mainProgram(): Command {
     .option('--transfer-backoff <dur>', 'first retry delay, doubled each time (default 1s)', durationParser('s'))
     .option('--s3-endpoint <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL, else AWS)')
     .option('--allow-outside', 'allow --checkpoint paths outside the working directory')
+    .option('--checkpoint-interval <dur>', 'while the job runs, ship each new complete checkpoint, at most once per DUR (e.g. 500ms, 5m)', durationParser('s'))
+    .option('--checkpoint-signal <sig>', 'with --checkpoint-interval: send SIG (e.g. USR1) to the job each interval to ask for a checkpoint', parseSignal)
     .option('--retries <n>', 'run again from the shipped checkpoint until success, at most N more times', parseCount)
     .option('--retry-delay <dur>', 'wait between attempts (e.g. 10s)', durationParser('s'))
     .option('--attempt <n>', 'number of this attempt (e.g. $((SLURM_RESTART_COUNT+1)))', parseCount)

@@ -1,4 +1,6 @@
+import { constants } from 'node:os';
 import { InvalidArgumentError } from 'commander';
+import type { SignalName } from '../process/signal.js';
 import { parseDuration } from '../supervise/duration.js';
 import type { StatRequest } from '../supervise/options.js';
 
@@ -22,6 +24,16 @@ export function durationParser(bareUnit: 's' | 'm') {
     }
     return ms;
   };
+}
+
+/** --checkpoint-signal: USR1, SIGUSR1 or a number; not KILL or STOP, which no app can act on. */
+export function parseSignal(text: string): SignalName {
+  const t = text.trim().toUpperCase();
+  const byNumber = /^\d+$/.test(t) ? (Object.keys(constants.signals) as SignalName[]).find((k) => constants.signals[k] === Number(t)) : undefined;
+  const name = byNumber ?? ((t.startsWith('SIG') ? t : `SIG${t}`) as SignalName);
+  if (!(name in constants.signals)) throw new InvalidArgumentError(`'${text}' is not a signal: use a name like USR1, USR2, TERM, or its number`);
+  if (name === 'SIGKILL' || name === 'SIGSTOP') throw new InvalidArgumentError(`'${text}' cannot be caught, so it cannot ask for a checkpoint: use e.g. USR1`);
+  return name;
 }
 
 export function parseCount(text: string): number {

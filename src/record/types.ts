@@ -114,7 +114,7 @@ export interface SignalSent {
   processes: number;
   /** Seconds since the record's start. */
   at: number;
-  reason: 'checkpoint-time' | 'kill-time' | 'forwarded' | 'linger' | 'shutdown';
+  reason: 'checkpoint-time' | 'kill-time' | 'forwarded' | 'linger' | 'shutdown' | 'checkpoint-request';
 }
 
 export interface TransferSummary {
@@ -133,6 +133,19 @@ export interface TransferSummary {
   error?: string;
 }
 
+/** One generation shipped while the job ran (--checkpoint-interval). */
+export interface LiveUpload {
+  generation?: number;
+  /** 'superseded': still in flight when the job ended, aborted for the final stage-out. */
+  result: 'ok' | 'none' | 'failed' | 'superseded';
+  bytes: number;
+  /** Seconds since the record's start when the upload began. */
+  at: number;
+  /** Seconds it took, until the generation was visible. */
+  duration: number;
+  error?: string;
+}
+
 export interface KickstartBlock {
   version: string;
   outcome?: string;
@@ -143,6 +156,8 @@ export interface KickstartBlock {
   lingering?: { pid: number; command: string }[];
   stage_in?: TransferSummary;
   stage_out?: TransferSummary;
+  /** Generations shipped while the main job ran, in order. */
+  live_uploads?: LiveUpload[];
   subreaper?: boolean;
   [key: string]: unknown;
 }

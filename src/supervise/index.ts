@@ -26,7 +26,9 @@ const FORWARDED: SignalName[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGU
 
 /** Builds the transfer step lazily, so runs without --staging never load the staging code. */
 export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' | 'derivation' | 'jobids'>, logger: Logger): Promise<TransferStep | undefined> {
+  checkLiveOptions(o);
   if (!o.staging) {
+    if (o.checkpointInterval !== undefined) throw new PlanError('--checkpoint-interval needs --staging URL and --checkpoint PATH: it ships the checkpoint there while the job runs');
     if (o.checkpoints?.length) throw new PlanError('--checkpoint needs --staging URL (file:///dir or s3://bucket/prefix) to ship the files to');
     return undefined;
   }
@@ -50,10 +52,39 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
     logger,
     progress: true,
   };
+  const interval = o.checkpointInterval;
+  const requestSignal = o.checkpointSignal;
   return {
     stageIn: ({ attempt, cwd }) => t.stageIn({ ...base, attempt, cwd }),
     stageOut: ({ attempt, cwd }) => t.stageOut({ ...base, attempt, cwd }),
+    live:
+      interval === undefined
+        ? undefined
+        : ({ attempt, cwd, request, clock }) =>
+            t.startLive({
+              checkpoints: base.checkpoints,
+              cwd,
+              intervalMs: interval,
+              request: requestSignal ? () => request(requestSignal) : undefined,
+              // Quiet: a generation every few seconds must not flood stderr with info lines.
+              ship: (signal) => t.stageOut({ ...base, attempt, cwd, signal, progress: false, logger: t.quieter(logger) }),
+              clock,
+              logger,
+            }),
   };
+}
+
+/** Below this, shipping would only measure the staging site's latency. */
+const MIN_CHECKPOINT_INTERVAL = 50;
+
+function checkLiveOptions(o: SuperviseOptions): void {
+  const ms = o.checkpointInterval;
+  if (ms !== undefined && !(Number.isInteger(ms) && ms >= MIN_CHECKPOINT_INTERVAL)) {
+    throw new PlanError(`--checkpoint-interval ${ms} ms is too short: use ${MIN_CHECKPOINT_INTERVAL}ms or more (e.g. 500ms, 30s, 5m)`);
+  }
+  if (o.checkpointSignal !== undefined && ms === undefined) {
+    throw new PlanError('--checkpoint-signal needs --checkpoint-interval DUR: the signal is sent once per interval');
+  }
 }
 
 /**

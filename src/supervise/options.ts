@@ -65,6 +65,10 @@ export interface SuperviseOptions {
   transferBackoff?: number;
   s3Endpoint?: string;
   allowOutside?: boolean;
+  /** Ship each new complete checkpoint while the main job runs, at most once per this many ms. */
+  checkpointInterval?: number;
+  /** With checkpointInterval: send this signal to the job at each interval to ask for a checkpoint. */
+  checkpointSignal?: import('../process/signal.js').SignalName;
 
   /** Restarts: run until success or `retries` more attempts are spent. */
   retries?: number;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { JobName, TransferSummary } from '../record/types.js';
+import type { SignalName } from '../process/signal.js';
+import type { JobName, LiveUpload, TransferSummary } from '../record/types.js';
 import { splitCommandLine } from './command-line.js';
 import { schedule, type Schedule } from './deadlines.js';
 import {
@@ -16,6 +17,17 @@ export type SideJob = Exclude<JobName, 'mainjob'>;
 export interface TransferStep {
   stageIn(at: { attempt: number; cwd: string }): Promise<TransferSummary>;
   stageOut(at: { attempt: number; cwd: string }): Promise<TransferSummary>;
+  /** --checkpoint-interval: ships checkpoints while the main job runs, until stop(). */
+  live?(at: LiveAt): Promise<{ stop(): Promise<LiveUpload[]> }>;
+}
+
+export interface LiveAt {
+  attempt: number;
+  cwd: string;
+  /** Asks the job for a checkpoint (--checkpoint-signal), noted in the record's signals. */
+  request: (signal: SignalName) => void;
+  /** Seconds since the attempt's start. */
+  clock: () => number;
 }
 
 /** Options resolved once into what the attempts run: no defaults left to apply later. */

@@ -11,7 +11,7 @@ import { sha256File, statFd, statInfo } from '../record/stat.js';
 import { failureStatus } from '../record/signals.js';
 import { isoMillis } from '../record/time.js';
 import { groupName, userName } from '../record/users.js';
-import type { InvocationRecord, JobName, JobRecord, StatInfo, TransferSummary } from '../record/types.js';
+import type { InvocationRecord, JobName, JobRecord, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
 import { AttemptState, runJob } from './attempt.js';
 import { ZERO_USAGE, type JobResult } from './job.js';
 import type { Plan } from './plan.js';
@@ -53,6 +53,7 @@ export async function runAttempt(
   let filesAfter: Record<string, StatInfo> = {};
   let stageIn: TransferSummary | undefined;
   let stageOut: TransferSummary | undefined;
+  let liveUploads: LiveUpload[] | undefined;
   let cwd = plan.cwd;
   let slots: StdioSlot[] = [];
   let metadata: StdioSlot | undefined;
@@ -90,7 +91,15 @@ export async function runAttempt(
           go = pre.exitCode === 0 && !state.stopping;
         }
         if (go) {
+          const live = await plan.transfer?.live?.({
+            attempt,
+            cwd,
+            request: (signal) => state.send(signal, 'checkpoint-request'),
+            clock: () => state.elapsed(),
+          });
           const main = await run('mainjob', plan.argv, plan.makeExecutable);
+          // Before the final stage-out: its generation must come after every live one.
+          liveUploads = await live?.stop();
           jobs.push(main);
           if (plan.sideJobs.postjob && main.exitCode === 0 && !state.stopping) {
             jobs.push(await run('postjob', plan.sideJobs.postjob));
@@ -150,6 +159,7 @@ export async function runAttempt(
     lingering: state.lingering.length ? state.lingering : undefined,
     stage_in: stageIn,
     stage_out: stageOut,
+    live_uploads: liveUploads?.length ? liveUploads : undefined,
     subreaper: plan.subreaper,
   };
   return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined };

@@ -21,6 +21,8 @@ export interface CollectedEntry {
   mode: number;
   /** ms since the epoch, as lstat gave it (the manifest takes the read's own stat). */
   mtimeMs: number;
+  /** Tells a file replaced by a rename from one rewritten in place (live shipping). */
+  ino: number;
   target?: string;
 }
 
@@ -68,6 +70,7 @@ async function add(abs: string, st: Stats, byPath: Map<string, CollectedEntry>, 
       size: type === 'file' ? st.size : 0,
       mode: st.mode & 0o7777,
       mtimeMs: st.mtimeMs,
+      ino: st.ino,
     };
     if (type === 'symlink') e.target = await fsp.readlink(abs);
     byPath.set(p, e);

@@ -42,6 +42,7 @@ export type { TransferSummary };
 export type { TransferHooks };
 export { stageIn } from './stage-in.js';
 export { stageOut } from './stage-out.js';
+export { startLive, quieter, type LiveOptions, type LiveRun } from './live.js';
 export { listGenerations, type GenerationInfo, type ListOptions } from './list.js';
 export { checkStagingUrl } from '../staging/index.js';
 export { checkCheckpointPaths } from './paths.js';

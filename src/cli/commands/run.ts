@@ -56,6 +56,8 @@ export async function runMain(argv: string[]): Promise<number> {
     transferBackoff: o.transferBackoff,
     s3Endpoint: o.s3Endpoint,
     allowOutside: o.allowOutside,
+    checkpointInterval: o.checkpointInterval,
+    checkpointSignal: o.checkpointSignal,
     retries: o.retries,
     retryDelay: o.retryDelay,
     attempt: o.attempt,

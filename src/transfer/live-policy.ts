@@ -1,0 +1,155 @@
+import type { EntryType } from './manifest.js';
+
+/**
+ * Pure: when a checkpoint that changes while the job runs is complete and
+ * may be shipped. No clocks, no file system: the caller passes snapshots of
+ * the declared paths and the time, and acts on the decision.
+ *
+ * A changed file is complete when
+ *  - it was replaced (a new inode where another one was seen): an atomic
+ *    rename publishes a file that was written whole before; or
+ *  - it has been unchanged (inode, size, mtime) for the settle time: a
+ *    file rewritten in place is left alone while it is being written.
+ * A set is shipped when every changed entry is complete, and at most once
+ * per interval. A set that did not change since the last shipment is not
+ * shipped again.
+ */
+
+export interface FileState {
+  type: EntryType;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Every entry the declared checkpoint paths resolve to, by manifest path. */
+export type Snapshot = ReadonlyMap<string, FileState>;
+
+export interface LivePolicyOptions {
+  /** At most one shipment (and one checkpoint request) per this many ms. */
+  intervalMs: number;
+  /** A file rewritten in place is complete once unchanged this long. */
+  settleMs: number;
+  /**
+   * With --checkpoint-signal: after a request, hold shipping until the files
+   * changed after it (and are complete), or this long at most.
+   */
+  requestWaitMs?: number;
+}
+
+export type Decision =
+  | { kind: 'idle' }
+  | { kind: 'wait'; why: 'settling' | 'interval' | 'request'; wakeInMs: number }
+  | { kind: 'ship' };
+
+interface Seen {
+  state: FileState;
+  /** When this state was first observed. */
+  since: number;
+  /** The path held another inode when this state was first observed. */
+  replaced: boolean;
+}
+
+export function sameState(a: FileState | undefined, b: FileState | undefined): boolean {
+  return !!a && !!b && a.type === b.type && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+export function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
+  if (a.size !== b.size) return false;
+  for (const [p, s] of a) if (!sameState(s, b.get(p))) return false;
+  return true;
+}
+
+/**
+ * The settle time for an interval: half of it, within 100 ms and 2 s — long
+ * enough to span the pauses of a writer that flushes in chunks, short enough
+ * not to miss most intervals.
+ */
+export function settleFor(intervalMs: number): number {
+  return Math.min(2000, Math.max(100, Math.round(intervalMs / 2)));
+}
+
+export class LivePolicy {
+  /** What the last shipment handed over (the baseline at first: what stage-in restored). */
+  private shipped: Snapshot;
+  /** The last shipment that reached the site: a failed one falls back to it. */
+  private confirmed: Snapshot;
+  private readonly seen = new Map<string, Seen>();
+  private lastShipAt = Number.NEGATIVE_INFINITY;
+  private nextRequestAt: number;
+  private request?: { at: number; until: number };
+
+  constructor(
+    private readonly o: LivePolicyOptions,
+    baseline: Snapshot,
+    startedAt: number,
+  ) {
+    this.shipped = baseline;
+    this.confirmed = baseline;
+    for (const [p, state] of baseline) this.seen.set(p, { state, since: startedAt, replaced: false });
+    this.nextRequestAt = startedAt + o.intervalMs;
+  }
+
+  observe(snap: Snapshot, now: number): Decision {
+    this.remember(snap, now);
+    if (snap.size === 0) return { kind: 'idle' };
+    let changedSince = Number.NEGATIVE_INFINITY;
+    let settlesAt = Number.NEGATIVE_INFINITY;
+    let changed = false;
+    for (const [p, state] of snap) {
+      if (sameState(state, this.shipped.get(p))) continue;
+      changed = true;
+      const s = this.seen.get(p)!;
+      changedSince = Math.max(changedSince, s.since);
+      // Directories are complete when their files are: their own mtime moves with every temp file.
+      if (!s.replaced && state.type !== 'dir') settlesAt = Math.max(settlesAt, s.since + this.o.settleMs);
+    }
+    for (const p of this.shipped.keys()) if (!snap.has(p)) changed = true;
+    if (!changed) return { kind: 'idle' };
+    if (now < settlesAt) return { kind: 'wait', why: 'settling', wakeInMs: settlesAt - now };
+    const gate = this.lastShipAt + this.o.intervalMs;
+    if (now < gate) return { kind: 'wait', why: 'interval', wakeInMs: gate - now };
+    if (this.request && now < this.request.until && changedSince < this.request.at) {
+      return { kind: 'wait', why: 'request', wakeInMs: this.request.until - now };
+    }
+    return { kind: 'ship' };
+  }
+
+  /** The snapshot observed last was handed to an upload. */
+  shipping(snap: Snapshot, now: number): void {
+    this.shipped = snap;
+    this.lastShipAt = now;
+    this.request = undefined;
+  }
+
+  /** The upload of `snap` finished: published, or failed (then the files count as unshipped again). */
+  finished(snap: Snapshot, ok: boolean): void {
+    if (ok) this.confirmed = snap;
+    else if (this.shipped === snap) this.shipped = this.confirmed;
+  }
+
+  /** With --checkpoint-signal: whether to ask the job for a checkpoint now. */
+  requestDue(now: number): boolean {
+    return this.o.requestWaitMs !== undefined && now >= this.nextRequestAt;
+  }
+
+  requested(now: number): void {
+    this.request = { at: now, until: now + (this.o.requestWaitMs ?? 0) };
+    this.nextRequestAt = now + this.o.intervalMs;
+  }
+
+  /** Milliseconds until the next request is due, or undefined without --checkpoint-signal. */
+  requestInMs(now: number): number | undefined {
+    return this.o.requestWaitMs === undefined ? undefined : Math.max(0, this.nextRequestAt - now);
+  }
+
+  private remember(snap: Snapshot, now: number): void {
+    for (const p of [...this.seen.keys()]) if (!snap.has(p)) this.seen.delete(p);
+    for (const [p, state] of snap) {
+      const before = this.seen.get(p);
+      if (before && sameState(before.state, state)) continue;
+      const lastIno = before?.state.ino ?? this.shipped.get(p)?.ino;
+      this.seen.set(p, { state, since: now, replaced: lastIno !== undefined && lastIno !== state.ino });
+    }
+  }
+}

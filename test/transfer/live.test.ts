@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { silentLogger } from '../../src/log.js';
+import { stageIn, stageOut, startLive } from '../../src/transfer/index.js';
+import type { LiveOptions } from '../../src/transfer/index.js';
+import type { LiveUpload } from '../../src/record/types.js';
+import { freshStaging, kind, options, workdir, type Staging } from './helpers.js';
+
+/**
+ * Live shipping against a real staging site, with real files changing under
+ * it: what is shipped is whole, the interval bounds how often, and numbering
+ * stays in order with the final stage-out after it.
+ */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function live(cwd: string, staging: Staging, more: Partial<LiveOptions>) {
+  const t0 = performance.now();
+  return startLive({
+    checkpoints: ['state'],
+    cwd,
+    intervalMs: 500,
+    ship: (signal) => stageOut({ ...options(cwd, staging, { checkpoints: ['state'], keep: 50 }), signal }),
+    clock: () => (performance.now() - t0) / 1000,
+    logger: silentLogger,
+    ...more,
+  });
+}
+
+async function restored(staging: Staging): Promise<string> {
+  const b = workdir();
+  expect((await stageIn(options(b, staging))).result).toBe('ok');
+  return readFileSync(path.join(b, 'state'), 'utf8');
+}
+
+describe(`live checkpoint shipping (${kind})`, () => {
+  it('ships a file rewritten in place only once it has settled', async () => {
+    const a = workdir();
+    const staging = freshStaging();
+    const size = 64 * 1024;
+    writeFileSync(path.join(a, 'state'), 'A'.repeat(size));
+    const seen: LiveUpload[] = [];
+    const run = await live(a, staging, { intervalMs: 200, settleMs: 800, onUpload: (u) => seen.push(u) });
+    await sleep(300);
+    // In place, in 16 chunks 40 ms apart: never a rename, the inode stays.
+    const fd = openSync(path.join(a, 'state'), 'r+');
+    const chunk = size / 16;
+    for (let i = 0; i < 16; i++) {
+      writeSync(fd, 'B'.repeat(chunk), i * chunk);
+      await sleep(40);
+    }
+    closeSync(fd);
+    const written = performance.now();
+    expect(await waitFor(seen, 1, 10_000)).toBe(1);
+    // Nothing changes any more: nothing more is shipped.
+    expect(await waitFor(seen, 2, 1200)).toBe(1);
+    const list = await run.stop();
+    expect(list.length).toBe(1);
+    expect(list[0].result).toBe('ok');
+    expect(list[0].generation).toBe(1);
+    // Not before it stood still for the settle time (the clock starts just before the first chunk).
+    expect(list[0].at * 1000).toBeGreaterThanOrEqual(300 + 16 * 40 + 800 - 50);
+    expect(performance.now()).toBeGreaterThan(written);
+    expect(await restored(staging)).toBe('B'.repeat(size));
+  });
+
+  it('ships at most once per interval however often the file is replaced, in order, before the final stage-out', async () => {
+    const a = workdir();
+    const staging = freshStaging();
+    const run = await live(a, staging, { intervalMs: 500 });
+    const started = performance.now();
+    let n = 0;
+    while (performance.now() - started < 2200) {
+      n++;
+      writeFileSync(path.join(a, 'state.tmp'), String(n));
+      renameSync(path.join(a, 'state.tmp'), path.join(a, 'state'));
+      await sleep(25);
+    }
+    const span = (performance.now() - started) / 1000;
+    const list = await run.stop();
+    const ok = list.filter((u) => u.result === 'ok');
+    expect(ok.length).toBeGreaterThanOrEqual(2);
+    expect(list.length).toBeLessThanOrEqual(Math.ceil(span / 0.5) + 1);
+    for (let i = 1; i < list.length; i++) expect(list[i].at - list[i - 1].at).toBeGreaterThanOrEqual(0.49);
+    const gens = ok.map((u) => u.generation!);
+    expect(gens).toEqual([...gens].sort((x, y) => x - y));
+    expect(new Set(gens).size).toBe(gens.length);
+    const last = await stageOut(options(a, staging, { checkpoints: ['state'], keep: 50 }));
+    expect(last.generation).toBeGreaterThan(Math.max(...gens));
+    expect(await restored(staging)).toBe(String(n));
+  });
+});
+
+/** Resolves when `count` uploads ended, or after `ms`, with how many did. */
+async function waitFor(seen: LiveUpload[], count: number, ms: number): Promise<number> {
+  const until = performance.now() + ms;
+  while (seen.length < count && performance.now() < until) await sleep(20);
+  return seen.length;
+}
