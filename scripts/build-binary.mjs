@@ -1,10 +1,12 @@
 // Builds dist/kickstart-<platform>-<arch>: kickstart as one executable file
 // for compute nodes without Node.js (a Node single executable application).
-//   1. esbuild bundles src/binary/main.ts, the CLI and the transfer step into
-//      one CommonJS file (the npm package keeps the transfer step apart);
-//   2. `node --experimental-sea-config` makes the blob: that file with a V8
-//      code cache, and the native addon and ks-exec as assets (the binary
-//      unpacks them into a private cache directory at first start);
+//   1. esbuild bundles src/binary/main.ts and the CLI into one CommonJS file,
+//      and the transfer step into another, loaded on first use as the npm
+//      package does (src/binary/transfer.cjs);
+//   2. `node --experimental-sea-config` makes the blob: the CLI with a V8
+//      code cache, and as assets the transfer step, the native addon and
+//      ks-exec (the binary unpacks these two into a private cache directory
+//      at first start: dlopen and exec need files);
 //   3. a copy of this node, stripped of its symbols when `strip` is there
 //      (binutils), gets the blob injected with postject (a devDependency).
 // The native parts must be built first (`npm install` runs node-gyp).
@@ -34,12 +36,22 @@ mkdirSync(work, { recursive: true });
 // A new build of the native parts gets a new unpack directory on the nodes.
 const hash = createHash('sha256').update(readFileSync(addon)).update(readFileSync(helper)).digest('hex').slice(0, 16);
 const main = join(work, 'kickstart.cjs');
+const transfer = join(work, 'transfer.cjs');
+/** The CLI gets src/binary/transfer.cjs, which compiles the transfer asset on first use. */
+const transferFromAsset = {
+  name: 'transfer-from-asset',
+  setup(b) {
+    b.onResolve({ filter: /\/transfer\/index\.js$/ }, () => ({ path: join(root, 'src', 'binary', 'transfer.cjs') }));
+  },
+};
 await build({
   ...cjs,
   entryPoints: [join(root, 'src', 'binary', 'main.ts')],
   outfile: main,
   define: { ...cjs.define, __KICKSTART_NATIVE_KEY__: JSON.stringify(`${version}-${hash}`) },
+  plugins: [transferFromAsset],
 });
+await build({ ...cjs, entryPoints: [join(root, 'src', 'transfer', 'index.ts')], outfile: transfer });
 
 const blob = join(work, 'sea-prep.blob');
 const config = join(work, 'sea-config.json');
@@ -52,7 +64,7 @@ writeFileSync(
       // Records go to stdout and jobs' stderr is the user's: no warning line.
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
-      assets: { 'kickstart.node': addon, 'ks-exec': helper },
+      assets: { 'kickstart.node': addon, 'ks-exec': helper, 'transfer.cjs': transfer },
     },
     null,
     2,
