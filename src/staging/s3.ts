@@ -16,6 +16,8 @@ export interface S3SiteOptions {
 
 const PART_SIZE = 16 << 20;
 const QUEUE_SIZE = 4;
+/** How long an aborted put may spend aborting its multipart upload. */
+const ABORT_UPLOAD_MS = 10_000;
 
 type Sdk = { s3: typeof import('@aws-sdk/client-s3'); storage: typeof import('@aws-sdk/lib-storage') };
 let sdk: Promise<Sdk> | undefined;
@@ -79,9 +81,10 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
     const onAbort = () => abortController.abort();
     c.signal?.addEventListener('abort', onAbort, { once: true });
     const stream = Readable.from(counted, { objectMode: false, highWaterMark: 1 });
+    let upload: import('@aws-sdk/lib-storage').Upload | undefined;
     try {
       const { client, sdk } = await init();
-      const upload = new sdk.storage.Upload({
+      upload = new sdk.storage.Upload({
         client,
         params: { Bucket: bucket, Key: full(key), Body: stream },
         partSize: o.partSize ?? PART_SIZE,
@@ -93,11 +96,27 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
       return bytes;
     } catch (err) {
       stream.destroy();
+      // When aborted, lib-storage rejects at once and leaves aborting the
+      // multipart upload to a background task that the caller's close()
+      // would cut short: abort it here, so that no parts stay behind.
+      if (upload?.uploadId) await abortUpload(full(key), upload.uploadId);
       // An error thrown by the body (a torn file, say) is the real cause.
       if (guarded.failure() !== undefined) throw guarded.failure();
       throw classify(err, describe(key), c.signal, 'put');
     } finally {
       c.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Best effort (the next stage-out's pruning finds what is left), bounded in time. */
+  async function abortUpload(fullKey: string, uploadId: string): Promise<void> {
+    try {
+      const { client, sdk } = await init();
+      await client.send(new sdk.s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: fullKey, UploadId: uploadId }), {
+        abortSignal: AbortSignal.timeout(ABORT_UPLOAD_MS),
+      });
+    } catch {
+      /* NoSuchUpload: lib-storage got there first; anything else: pruning will */
     }
   }
 
