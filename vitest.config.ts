@@ -42,6 +42,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/faults/global-setup.ts'],
           testTimeout: 900_000,
           hookTimeout: 300_000,
           pool: 'forks',

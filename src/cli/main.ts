@@ -42,7 +42,8 @@ export function quietOutput(c: Command): void {
 export function report(e: unknown): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    process.stderr.write(`kickstart: ${e.message.replace(/^error: /, '')}\n`);
+    // One line: commander puts its "(Did you mean --x?)" hint on a line of its own.
+    process.stderr.write(`kickstart: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
     return 127;
   }
   if (e instanceof UsageError || (e instanceof Error && e.name === 'PlanError')) {

@@ -40,6 +40,8 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
   if (!jobId) {
     throw new PlanError('--staging needs a job id to name this job at the staging site: give --job-id ID (or -N derivation)');
   }
+  const idProblem = t.checkJobId(jobId);
+  if (idProblem) throw new PlanError(o.jobId === undefined ? `${idProblem}; the job id comes from -N or the batch job id here: give --job-id ID` : idProblem);
   const base = {
     checkpoints: o.checkpoints,
     staging: o.staging,

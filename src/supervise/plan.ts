@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SignalName } from '../process/signal.js';
 import type { JobName, LiveUpload, TransferSummary } from '../record/types.js';
@@ -100,6 +100,23 @@ export function jobIds(env: Record<string, string>): Record<string, string> {
   return ids;
 }
 
+/** More than the kernel would pass to exec anyway (ARG_MAX is 2 MiB by default). */
+const ARG_FILE_MAX = 4 << 20;
+
+/** Reads an argument file, refusing endless ones (/dev/zero, a stuck pipe's producer) instead of exhausting memory. */
+function readArgFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(ARG_FILE_MAX + 1);
+    let got = 0;
+    for (let n = 1; n > 0 && got <= ARG_FILE_MAX; got += n) n = readSync(fd, buf, got, buf.length - got, null);
+    if (got > ARG_FILE_MAX) throw new PlanError(`larger than ${ARG_FILE_MAX >> 20} MiB`);
+    return buf.toString('utf8', 0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Normalises options once (execa's habit): defaults, the argument file, side
  * jobs from the environment, the deadline schedule. Throws PlanError.
@@ -112,9 +129,10 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
   if (o.argFile !== undefined) {
     let text: string;
     try {
-      text = readFileSync(resolve(baseCwd, o.argFile), 'utf8');
+      text = readArgFile(resolve(baseCwd, o.argFile));
     } catch (e) {
-      throw new PlanError(`cannot read the argument file ${o.argFile} (-I): ${(e as NodeJS.ErrnoException).code}; give a readable file, one argument a line`);
+      const why = e instanceof PlanError ? e.message : (e as NodeJS.ErrnoException).code;
+      throw new PlanError(`cannot read the argument file ${o.argFile} (-I): ${why}; give a readable file, one argument a line`);
     }
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();

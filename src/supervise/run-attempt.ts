@@ -55,23 +55,19 @@ export async function runAttempt(
   let stageOut: TransferSummary | undefined;
   let liveUploads: LiveUpload[] | undefined;
   let cwd = plan.cwd;
-  let slots: StdioSlot[] = [];
+  const slots: StdioSlot[] = [];
   let metadata: StdioSlot | undefined;
 
   try {
     const cwdError = prepareWorkdir(plan);
     metadata = openTemp('metadata');
     env.KICKSTART_METADATA = metadata.path!;
-    if (cwdError) {
-      logger.error(cwdError.message);
-      jobs.push(failedStart('mainjob', plan.argv, cwdError.errno));
-      cwd = '';
+    const startError = cwdError ?? openJobStdio(plan, cwd, slots);
+    if (startError) {
+      logger.error(startError.message);
+      jobs.push(failedStart('mainjob', plan.argv, startError.errno));
+      if (cwdError) cwd = '';
     } else {
-      slots = [
-        openStdio('stdin', plan.stdin, cwd),
-        openStdio('stdout', plan.stdout, cwd),
-        openStdio('stderr', plan.stderr, cwd),
-      ];
       for (const s of plan.statBefore) filesBefore[s.lfn ?? s.path] = statRequest(s, cwd, false);
 
       if (plan.transfer) {
@@ -178,6 +174,24 @@ function prepareWorkdir(plan: Plan): { message: string; errno: number } | undefi
     const hint = plan.createWorkdir ? 'check the permissions of its parent' : 'create it first, or use -W to have kickstart create it';
     return { message: `cannot use working directory ${plan.cwd}: ${err.code ?? err.message}; ${hint}`, errno: -(err.errno ?? -2) };
   }
+}
+
+/**
+ * Opens the job's stdin/stdout/stderr into `slots` (so whatever opened is
+ * closed later); a spec that cannot be opened (-i missing file, -o in a
+ * missing directory) fails the start like a bad working directory does:
+ * one logged line and a record, never an internal error.
+ */
+function openJobStdio(plan: Plan, cwd: string, slots: StdioSlot[]): { message: string; errno: number } | undefined {
+  for (const [name, flag] of [['stdin', '-i'], ['stdout', '-o'], ['stderr', '-e']] as const) {
+    try {
+      slots.push(openStdio(name, plan[name], cwd));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      return { message: `cannot open the job's ${name} ${plan[name]} (${flag}): ${err.code ?? err.message}; give a file that can be opened`, errno: -(err.errno ?? -2) };
+    }
+  }
+  return undefined;
 }
 
 function failedStart(name: JobName, argv: string[], errno: number): JobResult {

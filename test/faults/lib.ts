@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll } from 'vitest';
+
+/** Helpers of the faults suite: seeded randomness, figures, S3 settings, process probes. */
+
+/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** KICKSTART_FAULTS_SEED reproduces a run; otherwise a fresh seed, printed with every figure. */
+export const SEED = process.env.KICKSTART_FAULTS_SEED ? Number(process.env.KICKSTART_FAULTS_SEED) : randomBytes(4).readUInt32BE(0);
+
+export function rng(salt: string): () => number {
+  const h = createHash('sha256').update(`${SEED}:${salt}`).digest();
+  return prng(h.readUInt32BE(0));
+}
+
+export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+
+/** Prints a figure on stdout and keeps it for the summary the global teardown prints. */
+export function figure(line: string): void {
+  const text = `${line} (seed ${SEED})`;
+  console.log(`[faults] ${text}`);
+  const file = process.env.KICKSTART_FAULTS_FIGURES;
+  if (file) appendFileSync(file, `${text}\n`);
+}
+
+export interface S3Env {
+  endpoint: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+/** The server test/faults/global-setup.ts started, or undefined with KICKSTART_FAULTS_S3=0. */
+export function s3(): S3Env | undefined {
+  const e = process.env;
+  if (!e.S3_ENDPOINT || !e.S3_BUCKET || !e.AWS_ACCESS_KEY_ID || !e.AWS_SECRET_ACCESS_KEY) return undefined;
+  return { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET, accessKey: e.AWS_ACCESS_KEY_ID, secretKey: e.AWS_SECRET_ACCESS_KEY };
+}
+
+export const uniquePrefix = (label: string) => `faults-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temp directory removed after the test file. */
+export function scratch(label: string): string {
+  const d = mkdtempSync(path.join(tmpdir(), `kickstart-faults-${label}-`));
+  made.push(d);
+  return d;
+}
+
+/** Every file below `dir`, relative, sorted. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (abs: string, rel: string) => {
+    for (const d of readdirSync(abs, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      out.push(d.isDirectory() ? `${r}/` : r);
+      if (d.isDirectory()) walk(path.join(abs, d.name), r);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
+}
+
+/** Resident and peak resident set of a live process, in bytes (0 when it is gone). */
+export function memory(pid: number): { rss: number; hwm: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+/** Pids of live processes whose command line contains `marker`. */
+export function processesWith(marker: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'latin1');
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+      if (cmd.includes(marker)) out.push(Number(name));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+export const MiB = 1 << 20;
+export const fmtMiB = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
