@@ -1,8 +1,8 @@
 // Builds dist/kickstart-<platform>-<arch>: kickstart as one executable file
 // for compute nodes without Node.js (a Node single executable application).
 //   1. esbuild bundles src/binary/main.ts and the CLI into one CommonJS file,
-//      and the transfer step into another, loaded on first use as the npm
-//      package does (src/binary/transfer.cjs);
+//      and the parts the npm package keeps apart (the transfer step) into
+//      others, compiled on first use (src/binary/asset-module.cjs);
 //   2. `node --experimental-sea-config` makes the blob: the CLI with a V8
 //      code cache, and as assets the transfer step, the native addon and
 //      ks-exec (the binary unpacks these two into a private cache directory
@@ -36,12 +36,19 @@ mkdirSync(work, { recursive: true });
 // A new build of the native parts gets a new unpack directory on the nodes.
 const hash = createHash('sha256').update(readFileSync(addon)).update(readFileSync(helper)).digest('hex').slice(0, 16);
 const main = join(work, 'kickstart.cjs');
-const transfer = join(work, 'transfer.cjs');
-/** The CLI gets src/binary/transfer.cjs, which compiles the transfer asset on first use. */
-const transferFromAsset = {
-  name: 'transfer-from-asset',
+// Parts kept out of the CLI file, as scripts/build.mjs keeps them out of dist/cli.cjs.
+const apart = [{ name: 'transfer', entry: 'src/transfer/index.ts', filter: /\/transfer\/index\.js$/ }];
+const assetModule = join(root, 'src', 'binary', 'asset-module.cjs');
+/** Where the CLI imports a part kept apart: a module that compiles its asset on first use. */
+const fromAssets = {
+  name: 'apart-from-assets',
   setup(b) {
-    b.onResolve({ filter: /\/transfer\/index\.js$/ }, () => ({ path: join(root, 'src', 'binary', 'transfer.cjs') }));
+    for (const part of apart) b.onResolve({ filter: part.filter }, () => ({ path: part.name, namespace: 'sea-asset' }));
+    b.onLoad({ filter: /.*/, namespace: 'sea-asset' }, (a) => ({
+      contents: `module.exports = require(${JSON.stringify(assetModule)}).load(${JSON.stringify(`${a.path}.cjs`)});`,
+      loader: 'js',
+      resolveDir: root,
+    }));
   },
 };
 await build({
@@ -49,9 +56,13 @@ await build({
   entryPoints: [join(root, 'src', 'binary', 'main.ts')],
   outfile: main,
   define: { ...cjs.define, __KICKSTART_NATIVE_KEY__: JSON.stringify(`${version}-${hash}`) },
-  plugins: [transferFromAsset],
+  plugins: [fromAssets],
 });
-await build({ ...cjs, entryPoints: [join(root, 'src', 'transfer', 'index.ts')], outfile: transfer });
+const assets = { 'kickstart.node': addon, 'ks-exec': helper };
+for (const part of apart) {
+  assets[`${part.name}.cjs`] = join(work, `${part.name}.cjs`);
+  await build({ ...cjs, entryPoints: [join(root, part.entry)], outfile: assets[`${part.name}.cjs`] });
+}
 
 const blob = join(work, 'sea-prep.blob');
 const config = join(work, 'sea-config.json');
@@ -64,7 +75,7 @@ writeFileSync(
       // Records go to stdout and jobs' stderr is the user's: no warning line.
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
-      assets: { 'kickstart.node': addon, 'ks-exec': helper, 'transfer.cjs': transfer },
+      assets,
     },
     null,
     2,
