@@ -87,7 +87,10 @@ describe(`unreachable staging site (${kind})`, () => {
     // Each retry is announced with its URL, cause and delay; then one error line.
     const retried = r.stderr.split('\n').filter((l) => /stage-out: .*retrying in \d+ ms/.test(l));
     expect(retried).toHaveLength(RETRIES);
-    for (const l of retried) expect(l).toMatch(s.cause);
+    for (const l of retried) {
+      expect(l).toMatch(s.cause);
+      expect(l).toContain(staging.url);
+    }
     expect(r.stderr).toContain(out.error);
     const text = r.stdout + r.stderr + readFileSync(record, 'utf8');
     for (const v of secrets()) expect(text).not.toContain(v);
