@@ -41,7 +41,11 @@ export interface LiveRun {
   stop(): Promise<LiveUpload[]>;
 }
 
-/** The logger with info lines turned into debug lines: for stage-outs that repeat every interval. */
+/**
+ * The logger with info and warn lines turned into debug lines: for stage-outs
+ * that repeat every interval, where a file replaced while read is normal
+ * (it is read again); a failed upload is logged by Live itself.
+ */
 export function quieter(l: Logger): Logger {
   return {
     get level() {
@@ -50,7 +54,7 @@ export function quieter(l: Logger): Logger {
     trace: l.trace.bind(l),
     debug: l.debug.bind(l),
     info: l.debug.bind(l),
-    warn: l.warn.bind(l),
+    warn: l.debug.bind(l),
     error: l.error.bind(l),
     fatal: l.fatal.bind(l),
     child: (bindings: object) => quieter(l.child(bindings)),
