@@ -1,5 +1,8 @@
 // Shared helpers for the benchmarks: timing whole commands, medians, tables.
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import os from 'node:os';
 
 export function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
@@ -40,13 +43,88 @@ export function fmt(x, digits = 2) {
   return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
 }
 
+/** The machine the figures were measured on. */
 export function machine() {
-  return { node: process.version, cpus: (globalThis.navigator?.hardwareConcurrency ?? 0) };
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    /* not Linux: os.cpus() it is */
+  }
+  return {
+    cpu,
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  };
 }
 
-/** Prints a result as a table and one JSON line (for scripts/bench/all.mjs). */
+/**
+ * One figure in the shape scripts/bench/run.mjs reads (see its header).
+ *   name      what is measured ('wrapper overhead: kickstart /bin/true')
+ *   unit      of value and baseline ('ms', 's', 'MiB')
+ *   samples   kickstart's samples; value = their `stat`, spread = p10..p90
+ *   stat      'median' (default) or 'p99' etc. for tail figures
+ *   baseline  { name, samples } measured in the same run, or undefined
+ *   target    { ratio: 1.3 } (value / baseline) or { max: 10 } (value itself)
+ */
+export function figure({ name, unit, samples, stat = 'median', baseline, target, note }) {
+  const k = summary(samples);
+  const value = k[stat];
+  const b = baseline ? { name: baseline.name, value: summary(baseline.samples)[stat] } : undefined;
+  const ratio = b && b.value > 0 ? value / b.value : undefined;
+  let met;
+  let targetText;
+  if (target?.ratio !== undefined) {
+    met = ratio !== undefined ? ratio <= target.ratio : undefined;
+    targetText = `≤ ${target.ratio}×`;
+  } else if (target?.max !== undefined) {
+    met = value <= target.max;
+    targetText = `≤ ${target.max} ${unit}`;
+  }
+  return { figure: name, unit, stat, value, spread: [k.p10, k.p90], n: k.n, baseline: b, ratio, target: targetText, met, note };
+}
+
+/** The one line run.mjs reads from a bench's stdout. */
+export function emit(bench, figures) {
+  console.log('BENCH ' + JSON.stringify({ bench, figures }));
+}
+
+/** A bench that cannot run here (no server, no compiler): run.mjs lists it with the reason. */
+export function skip(bench, why) {
+  console.log('BENCH ' + JSON.stringify({ bench, skipped: why }));
+}
+
+/** Human-readable lines for figures, on stderr (stdout carries the BENCH line). */
+export function show(bench, figures) {
+  process.stderr.write(`\n${bench}\n`);
+  for (const f of figures) {
+    const base = f.baseline ? `  vs ${f.baseline.name} ${fmt(f.baseline.value)} ${f.unit} = ${fmt(f.ratio)}×` : '';
+    const met = f.met === undefined ? '' : f.met ? '  (target met)' : `  (target ${f.target} missed)`;
+    process.stderr.write(`  ${f.figure.padEnd(48)} ${f.stat} ${fmt(f.value)} ${f.unit}${base}${met}\n`);
+  }
+}
+
+export function isQuick() {
+  return process.argv.includes('--quick');
+}
+
+/** Older free-form rows ({ figure, value, unit, note }); run.mjs shows them as reported values. */
 export function report(name, rows) {
-  console.log(`\n${name}`);
-  for (const r of rows) console.log(`  ${r.figure.padEnd(44)} ${String(r.value).padStart(12)} ${r.unit ?? ''}${r.note ? '  ' + r.note : ''}`);
+  console.error(`\n${name}`);
+  for (const r of rows) console.error(`  ${r.figure.padEnd(44)} ${String(r.value).padStart(12)} ${r.unit ?? ''}${r.note ? '  ' + r.note : ''}`);
   console.log('BENCH ' + JSON.stringify({ bench: name, rows }));
+}
+
+/** Writes a file of `bytes` random (incompressible) or constant bytes, 4 MiB at a time. */
+export function makeFile(p, bytes, random = true) {
+  const fd = openSync(p, 'w');
+  const buf = Buffer.alloc(4 << 20, 0x5a);
+  for (let left = bytes; left > 0; left -= buf.length) {
+    if (random) randomFillSync(buf);
+    writeSync(fd, buf, 0, Math.min(buf.length, left));
+  }
+  closeSync(fd);
 }

@@ -1,30 +1,30 @@
 #!/usr/bin/env node
 // Wrapper overhead: `kickstart /bin/true` against `node -e 0` and `/bin/true`,
-// interleaved in one run; medians in ms. Target: kickstart <= 1.3x node -e 0.
+// interleaved in one run (wall time of the whole command, ms).
+// Target: kickstart ≤ 1.3× node -e 0. KICKSTART_BENCH_BINARY=path adds the
+// single-file binary as a further figure.
 import { fileURLToPath } from 'node:url';
-import { fmt, interleave, report, summary } from './lib.mjs';
+import { emit, figure, interleave, isQuick, show } from './lib.mjs';
 
-const quick = process.argv.includes('--quick');
-const rounds = quick ? 20 : 100;
+const rounds = isQuick() ? 20 : 100;
 const bin = fileURLToPath(new URL('../../bin/kickstart.cjs', import.meta.url));
-const extra = process.env.KICKSTART_BENCH_BINARY ? [{ name: 'kickstart binary', cmd: process.env.KICKSTART_BENCH_BINARY, args: ['-H', '/bin/true'] }] : [];
+const binary = process.env.KICKSTART_BENCH_BINARY;
 const s = interleave(
   [
     { name: '/bin/true', cmd: '/bin/true', args: [] },
     { name: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
-    { name: 'kickstart /bin/true', cmd: process.execPath, args: [bin, '/bin/true'] },
-    { name: 'kickstart -H /bin/true', cmd: process.execPath, args: [bin, '-H', '/bin/true'] },
-    ...extra,
+    { name: 'kickstart', cmd: process.execPath, args: [bin, '/bin/true'] },
+    { name: 'kickstart -H', cmd: process.execPath, args: [bin, '-H', '/bin/true'] },
+    ...(binary ? [{ name: 'binary', cmd: binary, args: ['-H', '/bin/true'] }] : []),
   ],
   rounds,
 );
-const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, summary(v)]));
-const node = m['node -e 0'].median;
-const rows = Object.entries(m).map(([k, v]) => ({
-  figure: `${k} (median, p90)`,
-  value: `${fmt(v.median)} / ${fmt(v.p90)}`,
-  unit: 'ms',
-  note: k.startsWith('kickstart') ? `${fmt(v.median / node)}x node -e 0, ${fmt(v.median / m['/bin/true'].median, 1)}x /bin/true` : '',
-}));
-rows.push({ figure: 'ratio kickstart /bin/true : node -e 0', value: fmt(m['kickstart /bin/true'].median / node), unit: 'x', note: 'target <= 1.3' });
-report(`overhead (${rounds} rounds)`, rows);
+const node = { name: 'node -e 0', samples: s['node -e 0'] };
+const figures = [
+  figure({ name: 'overhead: kickstart /bin/true', unit: 'ms', samples: s.kickstart, baseline: node, target: { ratio: 1.3 } }),
+  figure({ name: 'overhead: kickstart /bin/true', unit: 'ms', samples: s.kickstart, baseline: { name: '/bin/true', samples: s['/bin/true'] } }),
+  figure({ name: 'overhead: kickstart -H /bin/true (no machine block)', unit: 'ms', samples: s['kickstart -H'], baseline: node, target: { ratio: 1.3 } }),
+];
+if (binary) figures.push(figure({ name: 'overhead: binary -H /bin/true', unit: 'ms', samples: s.binary, baseline: node }));
+show(`overhead (${rounds} rounds, interleaved)`, figures);
+emit('overhead', figures);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Benchmark of the transfer step against cp and sha256sum, in one run.
 //
-//   node scripts/bench/transfer.mjs [--quick] [--size MiB] [--rounds N] [--dir DIR] [--json]
+//   node scripts/bench/transfer.mjs [--quick] [--size MiB] [--rounds N] [--dir DIR]
 //
-// Creates a file of random bytes (1 GiB; --quick: 256 MiB, 3 rounds) in a
+// Creates a file of random bytes (1 GiB; --quick: 64 MiB, 3 rounds) in a
 // temp dir, then per round: `cp` of it, `sha256sum` of it, stageOut to a
 // file:// staging dir, stageIn (with verification) into a fresh working dir.
 // Reports medians, ratios to cp, and the peak RSS of the stage-out / stage-in
@@ -11,11 +11,11 @@
 // Imports dist/index.js when it exists, else bundles src/transfer/index.ts
 // with esbuild into a temp file first. Everything it made is removed after.
 import { spawnSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, openSync, writeSync, closeSync, writeFileSync, symlinkSync } from 'node:fs';
-import { randomFillSync } from 'node:crypto';
+import { mkdtempSync, rmSync, existsSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { emit, figure, makeFile, show } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -25,9 +25,8 @@ const value = (name, dflt) => {
   return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt;
 };
 const quick = flag('--quick');
-const sizeMiB = value('--size', quick ? 256 : 1024);
+const sizeMiB = value("--size", quick ? 64 : 1024);
 const rounds = value('--rounds', quick ? 3 : 5);
-const asJson = flag('--json');
 const base = mkdtempSync(path.join(args.includes('--dir') ? args[args.indexOf('--dir') + 1] : tmpdir(), 'ks-bench-'));
 
 const CHILD = String.raw`
@@ -80,38 +79,25 @@ try {
     rmSync(restore, { recursive: true, force: true });
     say(`bench: round ${r}/${rounds}: cp ${f(t.cp.at(-1))} s, sha256sum ${f(t.sha256sum.at(-1))} s, stage-out ${f(out.seconds)} s, stage-in ${f(inn.seconds)} s`);
   }
-  const med = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
-  const report = {
-    size_mib: sizeMiB,
-    rounds,
-    median_seconds: med,
-    ratio_to_cp: { stageOut: med.stageOut / med.cp, stageIn: med.stageIn / med.cp, sha256sum: med.sha256sum / med.cp },
-    target_ratio: 1.15,
-    peak_rss_mib: { stageOut: Math.max(...rss.stageOut) / 1024, stageIn: Math.max(...rss.stageIn) / 1024 },
-    throughput_mib_s: Object.fromEntries(Object.entries(med).map(([k, v]) => [k, sizeMiB / v])),
-  };
-  if (asJson) console.log(JSON.stringify(report));
-  else {
-    console.log(`transfer benchmark: ${sizeMiB} MiB file, ${rounds} rounds, medians`);
-    for (const k of ['cp', 'sha256sum', 'stageOut', 'stageIn']) {
-      const ratio = med[k] / med.cp;
-      console.log(`  ${k.padEnd(10)} ${f(med[k]).padStart(7)} s  ${(sizeMiB / med[k]).toFixed(0).padStart(6)} MiB/s  ${ratio.toFixed(2)}x cp`);
-    }
-    console.log(`  peak RSS: stage-out ${report.peak_rss_mib.stageOut.toFixed(0)} MiB, stage-in ${report.peak_rss_mib.stageIn.toFixed(0)} MiB`);
-    const pass = (k) => (med[k] / med.cp <= 1.15 ? 'meets' : 'misses');
-    console.log(`  target 1.15x cp: stage-out ${pass('stageOut')}, stage-in ${pass('stageIn')}`);
-  }
+  const mib = (v) => v.map((k) => k / 1024);
+  const cp = { name: 'cp', samples: t.cp };
+  const sha = { name: 'sha256sum', samples: t.sha256sum };
+  const figures = [
+    figure({ name: `stage-out ${sizeMiB} MiB, file://`, unit: 's', samples: t.stageOut, baseline: cp, target: { ratio: 1.15 } }),
+    figure({ name: `stage-out ${sizeMiB} MiB, file://`, unit: 's', samples: t.stageOut, baseline: sha }),
+    figure({ name: `stage-in ${sizeMiB} MiB, file:// (verified)`, unit: 's', samples: t.stageIn, baseline: cp, target: { ratio: 1.15 } }),
+    figure({ name: `stage-in ${sizeMiB} MiB, file:// (verified)`, unit: 's', samples: t.stageIn, baseline: sha }),
+    figure({ name: `peak RSS of the stage-out process, ${sizeMiB} MiB`, unit: 'MiB', stat: 'max', samples: mib(rss.stageOut), target: { max: 80 }, note: 'Node included' }),
+    figure({ name: `peak RSS of the stage-in process, ${sizeMiB} MiB`, unit: 'MiB', stat: 'max', samples: mib(rss.stageIn), target: { max: 80 }, note: 'Node included' }),
+  ];
+  show(`transfer (${sizeMiB} MiB, ${rounds} rounds)`, figures);
+  emit('transfer', figures);
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
 
 function f(x) {
   return x.toFixed(3);
-}
-
-function median(v) {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function timeCmd(cmd, argv) {
@@ -121,15 +107,6 @@ function timeCmd(cmd, argv) {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-function makeFile(p, bytes, random = true) {
-  const fd = openSync(p, 'w');
-  const buf = Buffer.alloc(4 << 20, 0x5a);
-  for (let left = bytes; left > 0; left -= buf.length) {
-    if (random) randomFillSync(buf);
-    writeSync(fd, buf, 0, Math.min(buf.length, left));
-  }
-  closeSync(fd);
-}
 
 // The child times only the transfer call, from inside (no node start-up),
 // and reports its own peak RSS.
