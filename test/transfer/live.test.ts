@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/log.js';
 import { stageIn, stageOut, startLive } from '../../src/transfer/index.js';
 import type { LiveOptions } from '../../src/transfer/index.js';
 import type { LiveUpload } from '../../src/record/types.js';
-import { freshStaging, kind, options, workdir, type Staging } from './helpers.js';
+import { freshStaging, kind, listKeys, options, workdir, type Staging } from './helpers.js';
 
 /**
  * Live shipping against a real staging site, with real files changing under
@@ -88,6 +88,35 @@ describe(`live checkpoint shipping (${kind})`, () => {
     const last = await stageOut(options(a, staging, { checkpoints: ['state'], keep: 50 }));
     expect(last.generation).toBeGreaterThan(Math.max(...gens));
     expect(await restored(staging)).toBe(String(n));
+  });
+
+  it('an upload still in flight when the job ends is aborted and superseded cleanly by the final stage-out', async () => {
+    const a = workdir();
+    const staging = freshStaging();
+    let uploading = false;
+    // A slow site: the upload stalls after its first bytes.
+    const hooks = { phase: async (p: string) => { if (p === 'uploading') { uploading = true; await sleep(1500); } } };
+    const run = await live(a, staging, {
+      intervalMs: 100,
+      stopGraceMs: 200,
+      ship: (signal) => stageOut({ ...options(a, staging, { checkpoints: ['state'], hooks }), signal }),
+    });
+    writeFileSync(path.join(a, 'state.tmp'), 'one');
+    renameSync(path.join(a, 'state.tmp'), path.join(a, 'state'));
+    const until = performance.now() + 10_000;
+    while (!uploading && performance.now() < until) await sleep(10);
+    expect(uploading).toBe(true);
+    const list = await run.stop();
+    expect(list.map((u) => u.result)).toEqual(['superseded']);
+    expect(list[0].error).toBeUndefined();
+    writeFileSync(path.join(a, 'state.tmp'), 'two');
+    renameSync(path.join(a, 'state.tmp'), path.join(a, 'state'));
+    const last = await stageOut(options(a, staging, { checkpoints: ['state'] }));
+    expect(last.result).toBe('ok');
+    // The aborted upload's number is never reused, and nothing of it is left.
+    expect(last.generation).toBe(2);
+    expect((await listKeys(staging)).map((e) => e.key).filter((k) => /gen-000001/.test(k))).toEqual([]);
+    expect(await restored(staging)).toBe('two');
   });
 });
 
