@@ -6,13 +6,13 @@
 // visible) say which counter each generation holds.
 // Baseline, same run: the duration of one stage-out of the same file (the
 // record's final stage_out), the floor any shipping lag sits on.
-//   node scripts/bench/live.mjs [--interval 500ms] [--writes 40]
+//   node scripts/bench/live.mjs [--quick] [--interval 500ms] [--writes 40]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { fmt, report, summary } from './lib.mjs';
+import { emit, figure, fmt, isQuick, show } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const arg = (name, dflt) => {
@@ -20,7 +20,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const interval = arg('--interval', '500ms');
-const writes = Number(arg('--writes', '40'));
+const writes = Number(arg('--writes', isQuick() ? '15' : '40'));
 
 const dir = mkdtempSync(join(tmpdir(), 'ks-bench-live-'));
 try {
@@ -52,15 +52,15 @@ try {
     lags.push(statSync(join(site, 'bench', name)).mtimeMs - written.get(value));
   }
   const span = (times.at(-1) - times[0]) / 1000;
-  const lag = summary(lags);
-  const uploads = summary((k.live_uploads ?? []).map((u) => u.duration * 1000));
-  report(`live shipping, --checkpoint-interval ${interval}, a rename every 200 ms`, [
-    { figure: 'generations shipped while the job ran', value: live.size },
-    { figure: 'generations per second of writing', value: fmt(live.size / span), unit: '/s', note: `over ${fmt(span, 1)} s` },
-    { figure: 'write -> generation visible, median', value: fmt(lag.median, 0), unit: 'ms', note: `p90 ${fmt(lag.p90, 0)} ms, n=${lag.n}` },
-    { figure: 'one live upload, median', value: fmt(uploads.median, 0), unit: 'ms' },
-    { figure: 'baseline: the final stage-out', value: fmt(k.stage_out.duration * 1000, 0), unit: 'ms' },
-  ]);
+  const uploads = (k.live_uploads ?? []).map((u) => u.duration * 1000);
+  const bench = `live shipping, --checkpoint-interval ${interval}, a rename every 200 ms`;
+  const figures = [
+    figure({ name: 'generations shipped per second of writing', unit: '/s', samples: [live.size / span], note: `${live.size} in ${fmt(span, 1)} s; at most 1 per interval` }),
+    figure({ name: 'checkpoint write -> its generation visible', unit: 'ms', samples: lags, note: 'manifest mtime - write time' }),
+    figure({ name: 'one live upload', unit: 'ms', samples: uploads, baseline: { name: 'the final stage-out of the same file', samples: [k.stage_out.duration * 1000] } }),
+  ];
+  show(bench, figures);
+  emit(bench, figures);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
