@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cjs, common } from './esbuild-options.mjs';
+import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
 
 // Files are overwritten in place, not the folder removed first: a test run or a
 // second build may be using dist/ at that moment. Only hashed chunks go stale.
@@ -23,7 +24,7 @@ const transferApart = {
   },
 };
 
-await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart] });
+await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart, pidusageWithoutGetconf()] });
 await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({
   ...common,
@@ -32,6 +33,7 @@ await build({
   format: 'esm',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
+  plugins: [pidusageWithoutGetconf()],
   // Bundled CommonJS dependencies call require(): give them one.
   banner: { js: "import { createRequire as __ksCreateRequire } from 'node:module'; const require = __ksCreateRequire(import.meta.url);" },
 });

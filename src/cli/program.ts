@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { collect, collectStat, durationParser, parseCount, parseExitCode, parseSignal, parseSize } from './values.js';
+import { collect, collectStat, durationParser, parseCount, parseExitCode, parseInterval, parseSignal, parseSize } from './values.js';
 
 const EXAMPLES = `
 Examples:
@@ -77,6 +77,8 @@ export function mainProgram(): Command {
     .option('--retries <n>', 'run again from the shipped checkpoint until success, at most N more times', parseCount)
     .option('--retry-delay <dur>', 'wait between attempts (e.g. 10s)', durationParser('s'))
     .option('--attempt <n>', 'number of this attempt (e.g. $((SLURM_RESTART_COUNT+1)))', parseCount)
+    .option('--monitor-interval <dur>', "sample the job's CPU, memory and process count this often (default 1s; 0 or off: never)", parseInterval)
+    .option('--metrics <file>', 'write every resource sample to this file as JSON lines')
     .option('--linger-grace <dur>', 'grace before SIGKILL for processes a job leaves behind (default 2s)', durationParser('s'))
     .addOption(new Option('--format <format>', 'record format').choices(['yaml', 'json']).default('yaml'))
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))

@@ -26,6 +26,15 @@ export function durationParser(bareUnit: 's' | 'm') {
   };
 }
 
+/** --monitor-interval: a duration (bare number: seconds), or 0/off for no sampling. */
+export function parseInterval(text: string): number {
+  if (text.trim().toLowerCase() === 'off') return 0;
+  const ms = parseDuration(text, 's');
+  if (ms === undefined) throw new InvalidArgumentError(`'${text}' is not an interval: use e.g. 1s, 500ms, 5 (seconds), or off`);
+  if (ms > 0 && ms < 10) throw new InvalidArgumentError(`'${text}' is too short to sample a process tree: use 10ms or more, or off`);
+  return ms;
+}
+
 /** --checkpoint-signal: USR1, SIGUSR1 or a number; not KILL or STOP, which no app can act on. */
 export function parseSignal(text: string): SignalName {
   const t = text.trim().toUpperCase();

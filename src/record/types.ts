@@ -131,6 +131,8 @@ export interface TransferSummary {
   /** Stage-out: declared checkpoint paths (or globs) that matched nothing. */
   missing?: string[];
   error?: string;
+  /** Seconds since the record's start when the transfer began (for `kickstart show`). */
+  at?: number;
 }
 
 /** One generation shipped while the job ran (--checkpoint-interval). */
@@ -158,6 +160,8 @@ export interface KickstartBlock {
   stage_out?: TransferSummary;
   /** Generations shipped while the main job ran, in order. */
   live_uploads?: LiveUpload[];
+  /** Resource samples of the main job's tree (--monitor-interval). */
+  monitor?: import('../monitor/series.js').MonitorSummary;
   subreaper?: boolean;
   [key: string]: unknown;
 }

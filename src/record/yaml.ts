@@ -96,6 +96,9 @@ function genericScalar(v: unknown): string {
 
 const isNode = (v: unknown): v is object => typeof v === 'object' && v !== null && !(v instanceof Date);
 
+const isNumberList = (v: object): v is number[] =>
+  Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
 /** Lines for a map's entries or a list's items at `at` (our own block, plain YAML). */
 function generic(out: Lines, at: number, v: object): void {
   if (Array.isArray(v)) {
@@ -115,6 +118,8 @@ function generic(out: Lines, at: number, v: object): void {
     if (val === undefined) continue;
     const key = `${sp(at)}${scalar(k)}:`;
     if (!isNode(val)) out.push(`${key} ${genericScalar(val)}`);
+    // Number lists (the resource series: up to 600 each) take one flow line, not a line per item.
+    else if (isNumberList(val)) out.push(`${key} [${val.map(num).join(', ')}]`);
     else if (Object.keys(val).length === 0) out.push(`${key} ${Array.isArray(val) ? '[]' : '{}'}`);
     else {
       out.push(key);

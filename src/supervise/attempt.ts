@@ -79,6 +79,17 @@ export class AttemptState {
     return { roots: root, groups: this.pids, marker: `KICKSTART_JOB=${this.token}`, exclude: spared };
   }
 
+  /**
+   * Pids of the job's live processes, for resource sampling. As the
+   * subreaper everything of the job hangs below kickstart, so the /proc
+   * children lists suffice and the full /proc scan a live group triggers is
+   * skipped: this runs every sampling interval.
+   */
+  processes(): number[] {
+    const q = this.query(false);
+    return liveTree(this.subreaper ? { ...q, groups: [] } : q).map((p) => p.pid);
+  }
+
   /** Sends a signal to the job tree and notes it in the record. */
   send(signal: SignalName, reason: SignalSent['reason'], includeCleanup = false): number {
     let reached = signalTree(this.query(false), signal);
@@ -176,7 +187,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function round3(x: number): number {
+export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 

@@ -76,6 +76,11 @@ export interface SuperviseOptions {
   /** Number of the first attempt (e.g. SLURM_RESTART_COUNT + 1). */
   attempt?: number;
 
+  /** Sample the main job's tree every this many ms (CPU, RSS, processes); 0: off. Default 1000. */
+  monitorInterval?: number;
+  /** Write every sample as a JSON line to this file (truncated by the first attempt). */
+  metricsFile?: string;
+
   /** Grace between TERM and KILL for descendants left after a job ends. */
   lingerGrace?: number;
   /** Become a child subreaper and reap every child (the CLI); off for embedders. */
@@ -90,3 +95,4 @@ export interface SuperviseOptions {
 export const DEFAULT_TAIL_BYTES = 256 * 1024;
 export const DEFAULT_CHECKPOINT_EXIT_CODE = 14;
 export const DEFAULT_LINGER_GRACE = 2_000;
+export const DEFAULT_MONITOR_INTERVAL = 1_000;

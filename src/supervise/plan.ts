@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { SignalName } from '../process/signal.js';
 import type { JobName, LiveUpload, TransferSummary } from '../record/types.js';
 import { splitCommandLine } from './command-line.js';
@@ -7,6 +7,7 @@ import { schedule, type Schedule } from './deadlines.js';
 import {
   DEFAULT_CHECKPOINT_EXIT_CODE,
   DEFAULT_LINGER_GRACE,
+  DEFAULT_MONITOR_INTERVAL,
   DEFAULT_TAIL_BYTES,
   type StatRequest,
   type SuperviseOptions,
@@ -62,6 +63,10 @@ export interface Plan {
   retryDelay: number;
   firstAttempt: number;
   transfer?: TransferStep;
+  /** ms between resource samples of the main job; 0: off. */
+  monitorInterval: number;
+  /** --metrics, absolute. */
+  metricsFile?: string;
   /** The kickstart program itself, stat'ed into full records. */
   selfPath: string;
 }
@@ -159,6 +164,12 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
   if (tail !== 'all' && !(Number.isInteger(tail) && tail >= 0)) {
     throw new PlanError(`-B takes a size in bytes (e.g. 65536, 64k, 1M) or 'all'`);
   }
+  const monitorInterval = o.monitorInterval ?? DEFAULT_MONITOR_INTERVAL;
+  if (!(Number.isInteger(monitorInterval) && monitorInterval >= 0)) {
+    throw new PlanError('--monitor-interval takes a duration (e.g. 1s, 500ms, 0 or off to turn sampling off)');
+  }
+  const metricsFile = o.metricsFile !== undefined ? resolve(baseCwd, o.metricsFile) : undefined;
+  if (metricsFile !== undefined) checkMetricsFile(metricsFile, monitorInterval);
   return {
     argv,
     env,
@@ -190,6 +201,18 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     retryDelay: o.retryDelay ?? 0,
     firstAttempt: o.attempt ?? 1,
     transfer,
+    monitorInterval,
+    metricsFile,
     selfPath: process.argv[1] ?? process.execPath,
   };
+}
+
+/** --metrics must be writable before the job starts: finding out afterwards loses the series. */
+function checkMetricsFile(path: string, interval: number): void {
+  if (interval === 0) throw new PlanError('--metrics needs sampling: drop --monitor-interval off, or drop --metrics');
+  try {
+    accessSync(dirname(path), fsConstants.W_OK);
+  } catch (e) {
+    throw new PlanError(`cannot write --metrics ${path}: ${(e as NodeJS.ErrnoException).code}; give a file in an existing, writable directory`);
+  }
 }

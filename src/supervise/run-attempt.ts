@@ -12,12 +12,13 @@ import { failureStatus } from '../record/signals.js';
 import { isoMillis } from '../record/time.js';
 import { groupName, userName } from '../record/users.js';
 import type { InvocationRecord, JobName, JobRecord, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
-import { AttemptState, runJob } from './attempt.js';
+import { AttemptState, round3, runJob } from './attempt.js';
 import { ZERO_USAGE, type JobResult } from './job.js';
 import type { Plan } from './plan.js';
 import { decideOutcome, type OutcomeResult } from './outcome.js';
 import { closeStdio, openStdio, openTemp, readTail, type StdioSlot } from './stdio.js';
 import { VERSION } from '../version.js';
+import { Monitor, warmUp, type MonitorSummary } from '../monitor/index.js';
 
 export interface AttemptResult {
   record: InvocationRecord;
@@ -47,6 +48,8 @@ export async function runAttempt(
   hooks.onState?.(state);
   state.arm();
   const census = plan.noMachine ? undefined : startCensus();
+  // Before any job starts: see warmUp(). Runs while stage-in does.
+  const monitorReady = plan.monitorInterval > 0 ? warmUp() : undefined;
   const env: Record<string, string> = { ...plan.env, KICKSTART_ATTEMPT: String(attempt) };
   const jobs: JobResult[] = [];
   const filesBefore: Record<string, StatInfo> = {};
@@ -57,6 +60,7 @@ export async function runAttempt(
   let cwd = plan.cwd;
   const slots: StdioSlot[] = [];
   let metadata: StdioSlot | undefined;
+  let monitored: MonitorSummary | undefined;
 
   try {
     const cwdError = prepareWorkdir(plan);
@@ -71,7 +75,8 @@ export async function runAttempt(
       for (const s of plan.statBefore) filesBefore[s.lfn ?? s.path] = statRequest(s, cwd, false);
 
       if (plan.transfer) {
-        stageIn = await plan.transfer.stageIn({ attempt, cwd });
+        const at = round3(state.elapsed());
+        stageIn = { ...(await plan.transfer.stageIn({ attempt, cwd })), at };
         if (stageIn.result === 'failed') logger.error({ error: stageIn.error }, 'stage-in failed: the job is not started');
       }
       const stdio = slots as [StdioSlot, StdioSlot, StdioSlot];
@@ -79,6 +84,7 @@ export async function runAttempt(
         runJob({ name, argv, env, cwd, stdio, makeExecutable }, state, reaper, plan.lingerGrace);
 
       if (stageIn?.result !== 'failed') {
+        await monitorReady;
         if (plan.sideJobs.setup && !state.stopping) jobs.push(await run('setup', plan.sideJobs.setup));
         let go = !state.stopping;
         if (plan.sideJobs.prejob && go) {
@@ -93,7 +99,9 @@ export async function runAttempt(
             request: (signal) => state.send(signal, 'checkpoint-request'),
             clock: () => state.elapsed(),
           });
+          const monitor = startMonitor(plan, state, attempt, logger);
           const main = await run('mainjob', plan.argv, plan.makeExecutable);
+          monitored = await monitor?.stop();
           // Before the final stage-out: its generation must come after every live one.
           liveUploads = await live?.stop();
           jobs.push(main);
@@ -106,7 +114,8 @@ export async function runAttempt(
       }
       await state.settle();
       if (plan.transfer && stageIn?.result !== 'failed') {
-        stageOut = await plan.transfer.stageOut({ attempt, cwd });
+        const at = round3(state.elapsed());
+        stageOut = { ...(await plan.transfer.stageOut({ attempt, cwd })), at };
         if (stageOut.result === 'failed') logger.error({ error: stageOut.error }, 'stage-out failed');
       }
       if (plan.sideJobs.cleanup) jobs.push(await run('cleanup', plan.sideJobs.cleanup));
@@ -156,9 +165,26 @@ export async function runAttempt(
     stage_in: stageIn,
     stage_out: stageOut,
     live_uploads: liveUploads?.length ? liveUploads : undefined,
+    monitor: monitored,
     subreaper: plan.subreaper,
   };
   return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined };
+}
+
+/** Resource sampling of the main job's tree, started just before it (--monitor-interval). */
+function startMonitor(plan: Plan, state: AttemptState, attempt: number, logger: Logger): Monitor | undefined {
+  if (plan.monitorInterval === 0) return undefined;
+  const monitor = new Monitor({
+    intervalMs: plan.monitorInterval,
+    pids: () => state.processes(),
+    clock: () => state.elapsed(),
+    metricsFile: plan.metricsFile,
+    append: attempt !== plan.firstAttempt,
+    attempt,
+    onError: (what, error) => logger.warn({ error: String(error) }, what === 'metrics' ? `cannot write --metrics ${plan.metricsFile}` : 'resource sampling failed'),
+  });
+  monitor.start();
+  return monitor;
 }
 
 function prepareWorkdir(plan: Plan): { message: string; errno: number } | undefined {

@@ -98,7 +98,11 @@ export function kickstartBlock(): KickstartBlock {
     stage_out: {
       direction: 'out', result: 'ok', url: 's3://bucket/key: with colon', generation: 3,
       files: [{ path: 'ckpt.txt', size: 6, sha256: 'ab'.repeat(32) }], bytes: 6, duration: 0.25,
-      attempts: 1, rolled_back: [],
+      attempts: 1, rolled_back: [], at: 4.75,
+    },
+    monitor: {
+      interval: 0.5, samples: 3, peak_cpu: 150.5, peak_rss: 1e21, peak_procs: 4,
+      series: { t: [0.5, 1, 1.5], cpu: [0, 150.5, 99.9], rss: [1024, 1e21, 2e9], procs: [1, 4, 2] },
     },
     subreaper: true,
     empty_map: {},

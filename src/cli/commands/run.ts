@@ -62,6 +62,8 @@ export async function runMain(argv: string[]): Promise<number> {
     retryDelay: o.retryDelay,
     attempt: o.attempt,
     lingerGrace: o.lingerGrace,
+    monitorInterval: o.monitorInterval,
+    metricsFile: o.metrics,
     subreaper: true,
     forwardSignals: true,
     logger,
