@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cjs, common } from './esbuild-options.mjs';
 import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
+import { lazyChildProcess } from './esbuild-lazy.mjs';
 
 // Files are overwritten in place, not the folder removed first: a test run or a
 // second build may be using dist/ at that moment. Only hashed chunks go stale.
@@ -24,7 +25,7 @@ const transferApart = {
   },
 };
 
-await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart, pidusageWithoutGetconf()] });
+await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart, pidusageWithoutGetconf(), lazyChildProcess] });
 await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({
   ...common,

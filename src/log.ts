@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Logger as PinoLogger } from 'pino';
 
@@ -45,24 +44,22 @@ export function prettyLine(json: string, colour: boolean): string {
   return `${time} ${tag} kickstart: ${String(o.msg ?? '')}${extra ? ' ' + extra : ''}\n`;
 }
 
-function makePino(level: LevelName, pretty: boolean, bindings: object): PinoLogger {
+function makePino(level: LevelName, prettyOption: boolean | undefined, bindings: object): PinoLogger {
   // Loaded on the first line actually logged: a run that logs nothing never
   // pays for pino. A plain require() lets the bundler inline pino lazily;
   // createRequire serves the sources run directly (tests).
   const { pino } = (typeof require === 'function' ? require('pino') : createRequire(import.meta.url)('pino')) as typeof import('pino');
   const base = { base: { pid: process.pid }, level, name: 'kickstart' };
+  // process.stderr is looked at only now: creating it loads net or tty,
+  // which a run that logs nothing need not pay for.
+  const pretty = prettyOption ?? process.stderr.isTTY === true;
   let logger: PinoLogger;
   if (!pretty) {
     logger = pino(base, pino.destination({ fd: 2, sync: true }));
   } else {
     const colour = process.stderr.hasColors?.() ?? false;
-    const out = new Writable({
-      write(chunk, _enc, done) {
-        process.stderr.write(prettyLine(String(chunk), colour));
-        done();
-      },
-    });
-    logger = pino(base, out);
+    // pino needs only write(): no stream module for this.
+    logger = pino(base, { write: (line: string) => process.stderr.write(prettyLine(line, colour)) });
   }
   return Object.keys(bindings).length ? logger.child(bindings) : logger;
 }
@@ -71,9 +68,10 @@ function makePino(level: LevelName, pretty: boolean, bindings: object): PinoLogg
  * Logs go to stderr only, never into the record: pino JSON lines for
  * machines, one readable line per event when stderr is a terminal. Writes are
  * synchronous so the last lines before exit are never lost. Levels below the
- * threshold cost one comparison.
+ * threshold cost one comparison. `pretty` defaults to whether stderr is a
+ * terminal, decided at the first line logged.
  */
-export function createLogger(level: LevelName = 'info', pretty = process.stderr.isTTY === true, bindings: object = {}): Logger {
+export function createLogger(level: LevelName = 'info', pretty?: boolean, bindings: object = {}): Logger {
   const threshold = LEVELS[level] ?? LEVELS.info;
   let real: PinoLogger | undefined;
   const at = (name: Exclude<LevelName, 'silent'>): LogFn =>

@@ -1,5 +1,4 @@
-import { accessSync, closeSync, constants } from 'node:fs';
-import { Socket } from 'node:net';
+import { accessSync, close, closeSync, constants, read } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Rusage } from '../record/types.js';
 import { native, type NativeAddon, type WaitResult } from './native.js';
@@ -190,18 +189,15 @@ export async function spawnJob(
       }
     };
 
-    const sock = new Socket({ fd: rfd, readable: true, writable: false });
-    sock.setEncoding('latin1');
-    sock.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        onLine(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-      }
-    });
+    // Plain reads on the thread pool rather than a net.Socket: node:net and
+    // the stream modules cost every run several ms to load. The read blocks
+    // one pool thread while the job runs; one job runs at a time.
+    const buf = Buffer.allocUnsafe(4096);
+    let ended = false;
     const finish = (): void => {
-      sock.destroy();
+      if (ended) return;
+      ended = true;
+      close(rfd, () => {});
       resolveReport();
       if (!started) {
         started = true;
@@ -210,8 +206,18 @@ export async function spawnJob(
         });
       }
     };
-    sock.on('end', finish);
-    sock.on('close', finish);
-    sock.on('error', finish);
+    const readMore = (): void =>
+      read(rfd, buf, 0, buf.length, null, (err, n) => {
+        if (err?.code === 'EINTR') return readMore();
+        if (err || n === 0) return finish();
+        buffered += buf.toString('latin1', 0, n);
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          onLine(buffered.slice(0, nl));
+          buffered = buffered.slice(nl + 1);
+        }
+        readMore();
+      });
+    readMore();
   });
 }

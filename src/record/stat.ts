@@ -3,7 +3,7 @@
  * because a missing input or executable is a fact for the record, not a crash.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { lazyCrypto, monotonicMs } from '../startup.js';
 import { isoSeconds } from './time.js';
 import { groupName, userName } from './users.js';
 import type { StatInfo } from './types.js';
@@ -69,7 +69,7 @@ const CHUNK = 1 << 20;
 
 /** SHA-256 of a file read in fixed chunks; null when it cannot be read. */
 export function sha256File(path: string): Checksum | null {
-  const started = performance.now();
+  const started = monotonicMs();
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -77,14 +77,14 @@ export function sha256File(path: string): Checksum | null {
     return null;
   }
   try {
-    const hash = createHash('sha256');
+    const hash = lazyCrypto().createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK);
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
       hash.update(buf.subarray(0, n));
     }
-    return { sha256: hash.digest('hex'), seconds: (performance.now() - started) / 1000 };
+    return { sha256: hash.digest('hex'), seconds: (monotonicMs() - started) / 1000 };
   } catch {
     return null;
   } finally {

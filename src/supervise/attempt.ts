@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { monotonicMs, randomBytes } from '../startup.js';
 import type { Reaper } from '../process/reaper.js';
 import { liveTree, signalTree, type SignalName } from '../process/signal.js';
 import { commandLine } from '../process/tree.js';
@@ -11,7 +11,7 @@ import type { StdioSlot } from './stdio.js';
 
 /** The running state of one attempt that deadlines and forwarded signals act on. */
 export class AttemptState {
-  readonly t0 = performance.now();
+  readonly t0 = monotonicMs();
   readonly startMs = Date.now();
   readonly signals: SignalSent[] = [];
   readonly lingering: { pid: number; command: string }[] = [];
@@ -35,7 +35,7 @@ export class AttemptState {
   ) {}
 
   elapsed(): number {
-    return (performance.now() - this.t0) / 1000;
+    return (monotonicMs() - this.t0) / 1000;
   }
 
   marker(name: JobName): string {
@@ -115,10 +115,10 @@ export class AttemptState {
         this.firedAt = round3(this.elapsed());
         const n = this.send('SIGTERM', 'checkpoint-time');
         this.logger.info({ processes: n, at: this.firedAt }, 'checkpoint time: sent SIGTERM to the job');
-      }, Math.max(0, termAt - (performance.now() - this.t0))),
+      }, Math.max(0, termAt - (monotonicMs() - this.t0))),
     );
     if (killAt !== undefined) {
-      this.timers.push(setTimeout(() => this.killLoop('kill-time'), Math.max(0, killAt - (performance.now() - this.t0))));
+      this.timers.push(setTimeout(() => this.killLoop('kill-time'), Math.max(0, killAt - (monotonicMs() - this.t0))));
     }
   }
 
@@ -164,8 +164,8 @@ export class AttemptState {
     for (const p of left) this.lingering.push({ pid: p.pid, command: commandLine(p.pid) || p.comm });
     this.send('SIGTERM', 'linger', name === 'cleanup');
     this.logger.warn({ job: name, processes: left.length }, 'the job left processes running: ending them');
-    const until = performance.now() + graceMs;
-    while (performance.now() < until && liveTree(q).length > 0) await sleep(20);
+    const until = monotonicMs() + graceMs;
+    while (monotonicMs() < until && liveTree(q).length > 0) await sleep(20);
     while (liveTree(q).length > 0) {
       this.send('SIGKILL', 'linger', name === 'cleanup');
       await sleep(20);

@@ -1,0 +1,36 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+/*
+ * Stand-ins for Node builtins that are costly to load, for the code every run
+ * goes through: kickstart starts before every job of a workflow, so each
+ * module loaded at start-up is paid millions of times. Measured with
+ * scripts/bench/overhead.mjs (see BENCHMARKS.md): node:crypto pulls in
+ * streams and ~20 internal modules, the `performance` global pulls in
+ * perf_hooks.
+ */
+
+/** `n` random bytes from the kernel, without loading node:crypto. */
+export function randomBytes(n: number): Buffer {
+  const buf = Buffer.alloc(n);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    readSync(fd, buf, 0, n, null);
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
+}
+
+/** A monotonic clock in milliseconds (like performance.now(), another origin). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+let crypto: typeof import('node:crypto') | undefined;
+
+/** node:crypto, loaded on first use (hashing output files is the rare case). */
+export function lazyCrypto(): typeof import('node:crypto') {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto;
+}
