@@ -3,6 +3,7 @@
 //   path; CommonJS loads faster than ESM on Node 20), with pino inlined but
 //   initialised only when something is logged;
 // - transfer.cjs: the transfer step and the S3 SDK, loaded only with --staging;
+// - show.cjs: `kickstart show` and the YAML parser, loaded only by it;
 // - index.js (+ chunks): the library, ESM;
 // - types/: declarations for the library.
 // The native addon is built before this, by node-gyp.
@@ -11,7 +12,6 @@ import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cjs, common } from './esbuild-options.mjs';
 import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
-import { lazyChildProcess } from './esbuild-lazy.mjs';
 
 // Files are overwritten in place, not the folder removed first: a test run or a
 // second build may be using dist/ at that moment. Only hashed chunks go stale.
@@ -25,7 +25,16 @@ const transferApart = {
   },
 };
 
-await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart, pidusageWithoutGetconf(), lazyChildProcess] });
+/** Keeps `kickstart show` (and the YAML parser it needs) out of the CLI file: ./show.cjs. */
+const showApart = {
+  name: 'show-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/show\/index\.js$/ }, () => ({ path: './show.cjs', external: true }));
+  },
+};
+
+await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart, showApart, pidusageWithoutGetconf()] });
+await build({ ...cjs, entryPoints: { show: 'src/show/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({
   ...common,

@@ -2,7 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import { createLogger } from '../log.js';
 import { ExitError, UsageError } from './errors.js';
 
-const SUBCOMMANDS = new Set(['transfer', 'checkpoints']);
+const SUBCOMMANDS = new Set(['transfer', 'checkpoints', 'show']);
 
 /**
  * The CLI from argv to an exit code. Subcommands are recognised only as the
@@ -24,7 +24,8 @@ async function runSubcommand(argv: string[]): Promise<number> {
   const program = new Command('kickstart');
   program.exitOverride();
   quietOutput(program);
-  (await import('./commands/transfer.js')).registerTransferCommands(program);
+  if (argv[0] === 'show') (await import('./commands/show.js')).registerShowCommand(program);
+  else (await import('./commands/transfer.js')).registerTransferCommands(program);
   for (const c of program.commands) {
     c.exitOverride();
     quietOutput(c);
