@@ -35,6 +35,9 @@ export function openFileSite(url: string, dir: string): StagingSite {
         o.signal?.throwIfAborted();
         await pending;
         pending = writeAll(handle, chunk);
+        // Awaited on the next chunk or after the loop; until then a failed write (ENOSPC)
+        // must not count as an unhandled rejection, which would end the process.
+        pending.catch(() => {});
         bytes += chunk.byteLength;
         o.onBytes?.(chunk.byteLength);
       }
@@ -48,6 +51,8 @@ export function openFileSite(url: string, dir: string): StagingSite {
     } catch (err) {
       await fh?.close().catch(() => {});
       await fsp.rm(tmp, { force: true }).catch(() => {});
+      // A failed first put (disk full) must not leave the generation folder it made behind.
+      await dropEmptyDirs([path.dirname(final)]);
       if (guarded.failure() !== undefined) throw guarded.failure();
       throw wrap(err, url, key, o.signal, 'put');
     }
@@ -99,8 +104,12 @@ export function openFileSite(url: string, dir: string): StagingSite {
       }
       dirs.add(path.dirname(p));
     }
-    // Drop directories the removal emptied (generation folders), deepest first.
-    for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    await dropEmptyDirs([...dirs]);
+  }
+
+  /** Drops directories below the site root that are empty now (generation folders), deepest first. */
+  async function dropEmptyDirs(dirs: string[]): Promise<void> {
+    for (const d of dirs.sort((a, b) => b.length - a.length)) {
       let cur = d;
       while (cur.startsWith(dir + path.sep) && cur !== dir) {
         try {

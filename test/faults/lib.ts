@@ -59,7 +59,7 @@ afterAll(() => {
 
 /** A temp directory removed after the test file. */
 export function scratch(label: string): string {
-  const d = mkdtempSync(path.join(tmpdir(), `kickstart-faults-${label}-`));
+  const d = mkdtempSync(path.join(tmpdir(), `kickstart-faults-${label.replace(/[^\w.-]+/g, "")}-`));
   made.push(d);
   return d;
 }
