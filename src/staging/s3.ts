@@ -1,5 +1,6 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { uploadObject } from './s3-upload.js';
 import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 export interface S3SiteOptions {
@@ -9,27 +10,28 @@ export interface S3SiteOptions {
   /** Custom endpoint (Ceph RGW, MinIO...): path-style addressing is used. */
   endpoint?: string;
   region?: string;
-  /** Multipart part size; lib-storage buffers (queueSize + 1) parts at most. */
+  /** Size of the first 1000 multipart parts (doubling after); (queueSize + 2) part buffers at most. */
   partSize?: number;
   queueSize?: number;
 }
 
-const PART_SIZE = 16 << 20;
+// 8 MiB parts, 4 in flight: at most 6 part buffers (48 MiB), reused.
+const PART_SIZE = 8 << 20;
 const QUEUE_SIZE = 4;
 /** How long an aborted put may spend aborting its multipart upload. */
 const ABORT_UPLOAD_MS = 10_000;
 
-type Sdk = { s3: typeof import('@aws-sdk/client-s3'); storage: typeof import('@aws-sdk/lib-storage') };
+type Sdk = { s3: typeof import('@aws-sdk/client-s3') };
 let sdk: Promise<Sdk> | undefined;
 /** The SDK is loaded on first use only: file:// transfers never pay for it. */
 function loadSdk(): Promise<Sdk> {
-  return (sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ s3, storage })));
+  return (sdk ??= import('@aws-sdk/client-s3').then((s3) => ({ s3 })));
 }
 
 /**
- * s3://bucket/prefix through @aws-sdk/client-s3 v3. Bodies go up with
- * lib-storage's Upload: one PUT when they fit a part, else a multipart upload
- * that becomes visible only when completed, and is aborted when it fails.
+ * s3://bucket/prefix through @aws-sdk/client-s3 v3. Bodies go up through
+ * uploadObject (s3-upload.ts): one PUT when they fit a part, else a multipart
+ * upload that becomes visible only when completed, and is aborted when it fails.
  * Credentials come from the standard AWS chain and are never put in messages.
  * The SDK's own retries are off (maxAttempts 1): the transfer step retries.
  */
@@ -77,46 +79,17 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
         yield chunk;
       }
     })();
-    const abortController = new AbortController();
-    const onAbort = () => abortController.abort();
-    c.signal?.addEventListener('abort', onAbort, { once: true });
-    const stream = Readable.from(counted, { objectMode: false, highWaterMark: 1 });
-    let upload: import('@aws-sdk/lib-storage').Upload | undefined;
     try {
       const { client, sdk } = await init();
-      upload = new sdk.storage.Upload({
-        client,
-        params: { Bucket: bucket, Key: full(key), Body: stream },
-        partSize: o.partSize ?? PART_SIZE,
-        queueSize: o.queueSize ?? QUEUE_SIZE,
-        leavePartsOnError: false,
-        abortController,
-      });
-      await upload.done();
+      await uploadObject(
+        { client, sdk: sdk.s3, bucket, key: full(key), partSize: o.partSize ?? PART_SIZE, queueSize: o.queueSize ?? QUEUE_SIZE, signal: c.signal, abortMs: ABORT_UPLOAD_MS },
+        counted,
+      );
       return bytes;
     } catch (err) {
-      stream.destroy();
-      // When aborted, lib-storage rejects at once and leaves aborting the
-      // multipart upload to a background task that the caller's close()
-      // would cut short: abort it here, so that no parts stay behind.
-      if (upload?.uploadId) await abortUpload(full(key), upload.uploadId);
       // An error thrown by the body (a torn file, say) is the real cause.
       if (guarded.failure() !== undefined) throw guarded.failure();
       throw classify(err, describe(key), c.signal, 'put');
-    } finally {
-      c.signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  /** Best effort (the next stage-out's pruning finds what is left), bounded in time. */
-  async function abortUpload(fullKey: string, uploadId: string): Promise<void> {
-    try {
-      const { client, sdk } = await init();
-      await client.send(new sdk.s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: fullKey, UploadId: uploadId }), {
-        abortSignal: AbortSignal.timeout(ABORT_UPLOAD_MS),
-      });
-    } catch {
-      /* NoSuchUpload: lib-storage got there first; anything else: pruning will */
     }
   }
 

@@ -11,7 +11,7 @@ import { bundle, freshStaging, kind, listKeys, options, runNode, workdir, type S
  * restorable, and the next stage-out must clean up what was left.
  */
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const SIZE = 24 << 20; // above S3's multipart threshold (16 MiB parts)
+const SIZE = 24 << 20; // several S3 multipart parts (8 MiB each)
 
 let child = '';
 beforeAll(async () => {
