@@ -21,7 +21,7 @@ import { cjs, version } from './esbuild-options.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'dist', 'sea');
-export const binaryPath = join(root, 'dist', `kickstart-${process.platform}-${process.arch}`);
+const binaryPath = join(root, 'dist', `kickstart-${process.platform}-${process.arch}`);
 const addon = join(root, 'build', 'Release', 'kickstart.node');
 const helper = join(root, 'build', 'Release', 'ks-exec');
 

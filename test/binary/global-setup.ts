@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
  * bin the scenarios compare it with) alike.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const inputs = ['src', 'build/Release/kickstart.node', 'build/Release/ks-exec', 'package.json', 'scripts/build-binary.mjs', 'scripts/esbuild-options.mjs'];
+// scripts/ whole: the build scripts and the esbuild plugins they share.
+const inputs = ['src', 'scripts', 'build/Release/kickstart.node', 'build/Release/ks-exec', 'package.json'];
 
 function newest(p: string): number {
   const st = statSync(p);
