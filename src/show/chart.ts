@@ -60,15 +60,24 @@ export function renderChart(c: ChartSpec): string {
     parts.push(`<polygon class="area" points="${area}"/>`);
     parts.push(`<polyline class="series" data-count="${c.t.length}" points="${pts}"/>`);
   }
-  let lane = 0;
-  for (const m of c.markers) {
+  const lanes: [number, number][][] = [[], [], [], []];
+  for (const m of [...c.markers].sort((a, b) => a.at - b.at)) {
     const cls = m.kind === 'upload' ? 'upload' : m.label === 'SIGKILL' ? 'kill' : m.label === 'SIGTERM' ? 'term' : 'other';
+    const text = m.label.replace(/^SIG/, '');
+    const mx = x(m.at);
+    // Labels near the right edge go on the line's left, so they stay inside the chart;
+    // each takes the first text row where it overlaps no other label.
+    const left = mx > PLOT.x + PLOT.w - 50;
+    const width = 6.5 * text.length + 4;
+    const span: [number, number] = left ? [mx - 3 - width, mx - 3] : [mx + 3, mx + 3 + width];
+    let row = lanes.findIndex((l) => l.every(([a, b]) => span[1] < a || span[0] > b));
+    if (row < 0) row = 0;
+    lanes[row].push(span);
     parts.push(
       `<g class="marker ${m.kind} ${cls}" data-label="${esc(m.label)}" data-at="${m.at}">` +
         `<title>${esc(m.detail)}</title>` +
-        `<line x1="${x(m.at)}" x2="${x(m.at)}" y1="${PLOT.y}" y2="${PLOT.y + PLOT.h}"/>` +
-        // Labels near the right edge go on the line's left, so they stay inside the chart.
-        `<text x="${x(m.at) + (x(m.at) > PLOT.x + PLOT.w - 50 ? -3 : 3)}" y="${PLOT.y + 12 + 12 * (lane++ % 3)}"${x(m.at) > PLOT.x + PLOT.w - 50 ? ' text-anchor="end"' : ''}>${esc(m.label.replace(/^SIG/, ''))}</text></g>`,
+        `<line x1="${mx}" x2="${mx}" y1="${PLOT.y}" y2="${PLOT.y + PLOT.h}"/>` +
+        `<text x="${left ? mx - 3 : mx + 3}" y="${PLOT.y + 12 + 12 * row}"${left ? ' text-anchor="end"' : ''}>${esc(text)}</text></g>`,
     );
   }
   parts.push('</svg>');
