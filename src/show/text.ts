@@ -23,8 +23,8 @@ export function renderText(name: string, views: AttemptView[], o: TextOptions): 
   const lines: string[] = [];
   const count = `${views.length} attempt${views.length === 1 ? '' : 's'}`;
   lines.push(`${bold(name)}: ${count}${commands.size === 1 ? ` of ${views[0].command}` : ''}`);
-  const label = (s: string) => `  ${dim(s.padEnd(11))}`;
-  const spark = Math.max(10, Math.min(60, o.columns - 30));
+  const label = (s: string) => `  ${dim(s.padEnd(15))}`;
+  const spark = Math.max(10, Math.min(60, o.columns - 34));
   for (const v of views) {
     lines.push('');
     const n = v.attempt !== undefined ? `attempt ${v.attempt}` : `record ${v.index}`;
@@ -33,10 +33,10 @@ export function renderText(name: string, views: AttemptView[], o: TextOptions): 
     if (commands.size > 1) lines.push(`${label('command')}${v.command}`);
     lines.push(`${label('main job')}${v.ended}`);
     if (v.signals.length) {
-      lines.push(`${label('signals')}${v.signals.map((s) => (s.label === 'SIGKILL' ? bad : warn)(s.detail)).join(`\n${' '.repeat(13)}`)}`);
+      lines.push(`${label('signals')}${v.signals.map((s) => (s.label === 'SIGKILL' ? bad : warn)(s.detail)).join(`\n${' '.repeat(17)}`)}`);
     }
-    if (v.checkpointIn) lines.push(`${label('checkpt in')}${v.checkpointIn}`);
-    if (v.checkpointOut) lines.push(`${label('checkpt out')}${v.checkpointOut}`);
+    if (v.checkpointIn) lines.push(`${label('checkpoint in')}${v.checkpointIn}`);
+    if (v.checkpointOut) lines.push(`${label('checkpoint out')}${v.checkpointOut}`);
     const peak = [
       v.peakRss !== undefined ? `memory ${bytes(v.peakRss)}` : '',
       v.peakCpu !== undefined ? `CPU ${Math.round(v.peakCpu)} %` : '',
