@@ -28,13 +28,6 @@ try:
 except FileNotFoundError:
     pass
 
-start = f"start: attempt={os.environ.get('KICKSTART_ATTEMPT', '?')} from={current}"
-print(start, flush=True)
-starts = os.environ.get("COUNT_STARTS")
-if starts:
-    with open(starts, "a") as f:
-        f.write(start + "\n")
-
 
 def save(i):
     with open("count.checkpoint.temp", "w") as f:
@@ -50,6 +43,13 @@ def on_term(signum, frame):
 
 
 signal.signal(signal.SIGTERM, on_term)
+
+start = f"start: attempt={os.environ.get('KICKSTART_ATTEMPT', '?')} from={current}"
+print(start, flush=True)
+starts = os.environ.get("COUNT_STARTS")
+if starts:
+    with open(starts, "a") as f:
+        f.write(start + "\n")
 
 while current < N:
     current += 1
