@@ -113,9 +113,12 @@ describe(`live checkpoint shipping (${kind})`, () => {
     renameSync(path.join(a, 'state.tmp'), path.join(a, 'state'));
     const last = await stageOut(options(a, staging, { checkpoints: ['state'] }));
     expect(last.result).toBe('ok');
-    // The aborted upload's number is never reused, and nothing of it is left.
-    expect(last.generation).toBe(2);
-    expect((await listKeys(staging)).map((e) => e.key).filter((k) => /gen-000001/.test(k))).toEqual([]);
+    // Nothing of the aborted upload is left: only the final generation. (Its
+    // number is 2 when the aborted try left a leftover that numbering skips,
+    // as a file:// temp file does, and 1 when the abort stopped the request
+    // before anything was stored, as on S3.)
+    const gen = `job-1/gen-${String(last.generation).padStart(6, '0')}`;
+    expect((await listKeys(staging)).map((e) => e.key)).toEqual([`${gen}.manifest.json`, `${gen}/state`]);
     expect(await restored(staging)).toBe('two');
   });
 });
