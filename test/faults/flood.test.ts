@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parse } from 'yaml';
+import { BIN } from '../helpers/run.js';
+import { figure, fmtMiB, memory, MiB, scratch } from './lib.js';
+
+/**
+ * Item 6, floods: a job writes 10 GiB to stdout and 10 GiB to stderr (dd
+ * with 1 MiB blocks, both at once). kickstart's resident set, sampled from
+ * /proc while it runs, stays under 100 MB, and the record keeps exactly the
+ * last -B bytes of each stream. Captured streams go to temp files in TMPDIR,
+ * so the size shrinks (with the reason printed) when TMPDIR cannot hold them.
+ */
+const WANT = Number(process.env.KICKSTART_FAULTS_FLOOD_GIB ?? 10);
+const TAIL = 65536;
+
+describe('floods', () => {
+  it(`${WANT} GiB on stdout and on stderr: RSS under 100 MB, record keeps the last -B bytes`, async () => {
+    const dir = scratch('flood');
+    const st = statfsSync(process.env.TMPDIR || tmpdir());
+    const freeGiB = Math.floor((st.bavail * st.bsize) / 1024 ** 3);
+    const gib = Math.max(1, Math.min(WANT, Math.floor((freeGiB - 4) / 2)));
+    if (gib < WANT) console.log(`[faults] flood: TMPDIR has ${freeGiB} GiB free; writing ${gib} GiB per stream instead of ${WANT}`);
+    const job = `dd if=/dev/zero bs=1M count=${gib * 1024} status=none; printf TAIL-OUT-MARK`;
+    const jobErr = `dd if=/dev/zero bs=1M count=${gib * 1024} status=none >&2; printf TAIL-ERR-MARK >&2`;
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [BIN, '-B', String(TAIL), '--', 'sh', '-c', `(${jobErr}) & ${job}; wait`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    let peakRss = 0;
+    let hwm = 0;
+    let samples = 0;
+    const sampler = setInterval(() => {
+      const m = memory(child.pid!);
+      if (m.rss === 0) return;
+      samples++;
+      peakRss = Math.max(peakRss, m.rss);
+      hwm = Math.max(hwm, m.hwm);
+    }, 100);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    clearInterval(sampler);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(code, stderr.slice(-500)).toBe(0);
+    const record = (parse(stdout) as any[]).at(-1);
+    const files = record.mainjob?.files ?? record.files;
+    const out = files?.stdout ?? record.files?.stdout;
+    const err = files?.stderr ?? record.files?.stderr;
+    expect(out?.data?.length).toBe(TAIL);
+    expect(err?.data?.length).toBe(TAIL);
+    expect(out.data.endsWith('TAIL-OUT-MARK')).toBe(true);
+    expect(err.data.endsWith('TAIL-ERR-MARK')).toBe(true);
+    expect(out.data_truncated).toBe(true);
+    expect(out.size).toBe(gib * 1024 * MiB + 'TAIL-OUT-MARK'.length);
+    figure(
+      `flood: ${gib} GiB stdout + ${gib} GiB stderr in ${seconds.toFixed(1)} s; kickstart RSS peak ${fmtMiB(peakRss)}, VmHWM ${fmtMiB(hwm)} ` +
+        `(${samples} samples); record kept the last ${TAIL} bytes of each stream`,
+    );
+    expect(samples).toBeGreaterThan(0);
+    expect(Math.max(peakRss, hwm)).toBeLessThan(100e6);
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { openSite } from '../../src/staging/index.js';
+import { scanGenerations } from '../../src/transfer/generations.js';
+import { ks } from '../helpers/run.js';
+import { figure, MiB, s3, scratch, uniquePrefix } from './lib.js';
+
+/**
+ * Item 2, staging trouble: a TCP proxy between kickstart and the S3 gateway
+ * lets stage-in through, then, from the first upload request on, stops
+ * (closes every connection and refuses new ones: the server gone mid-upload),
+ * answers 503 to everything, cuts every connection after 256 KiB, or
+ * throttles to 4 MiB/s. Failures end in bounded retries, one clear error,
+ * a record that is still written, exit 21, and no new generation visible at
+ * the gateway itself; a slow server only makes the upload slower.
+ */
+type Mode = 'stop' | 'errors' | 'cut' | 'slow';
+
+interface Proxy {
+  port: number;
+  armedAt?: number;
+  close: () => Promise<void>;
+}
+
+const SLOW_BPS = 4 * MiB;
+
+function proxy(upstreamPort: number, mode: Mode): Promise<Proxy> {
+  const sockets = new Set<net.Socket>();
+  const p: Proxy = { port: 0, close: async () => {} };
+  let afterArm = 0;
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    const up = net.connect(upstreamPort, '127.0.0.1');
+    sockets.add(up);
+    let sent = 0;
+    const kill = () => {
+      client.destroy();
+      up.destroy();
+    };
+    client.on('error', kill);
+    up.on('error', kill);
+    client.on('close', kill);
+    up.on('close', kill);
+    up.on('data', (c: Buffer) => client.write(c));
+    client.on('data', (c: Buffer) => {
+      if (p.armedAt === undefined && /^(PUT|POST) /.test(c.subarray(0, 8).toString('latin1'))) p.armedAt = Date.now();
+      if (p.armedAt === undefined) return void up.write(c);
+      afterArm += c.length;
+      sent += c.length;
+      if (mode === 'stop' && afterArm > 1 * MiB) {
+        server.close();
+        for (const s of sockets) s.destroy();
+        return;
+      }
+      if (mode === 'errors') {
+        const body = '<?xml version="1.0"?><Error><Code>ServiceUnavailable</Code><Message>injected</Message></Error>';
+        client.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        up.destroy();
+        return;
+      }
+      if (mode === 'cut' && sent > 256 * 1024) return kill();
+      if (mode === 'slow') {
+        client.pause();
+        up.write(c);
+        setTimeout(() => client.resume(), (c.length / SLOW_BPS) * 1000);
+        return;
+      }
+      up.write(c);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      p.port = (server.address() as net.AddressInfo).port;
+      p.close = () =>
+        new Promise((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+          if (!server.listening) r();
+        });
+      resolve(p);
+    });
+  });
+}
+
+const server = s3();
+
+describe.skipIf(!server)('staging trouble on S3', () => {
+  const results: string[] = [];
+  for (const mode of ['stop', 'errors', 'cut', 'slow'] as Mode[]) {
+    it(`${mode}`, async () => {
+      const s = server!;
+      const upstream = Number(new URL(s.endpoint).port);
+      const staging = `s3://${s.bucket}/${uniquePrefix(`trouble-${mode}`)}`;
+      const work = path.join(scratch(`trouble-${mode}`), 'job');
+      mkdirSync(work);
+      const data = randomBytes(24 * MiB);
+      writeFileSync(path.join(work, 'big.bin'), data);
+      const first = await ks(['transfer', '--out', '--checkpoint', 'big.bin', '--staging', staging, '--job-id', 't', '--workdir', work, '--s3-endpoint', s.endpoint, '--no-progress']);
+      expect(first.exitCode, first.stderr).toBe(0);
+
+      const px = await proxy(upstream, mode);
+      const rec = path.join(work, '..', 'rec.yml');
+      const t0 = performance.now();
+      const r = await ks(
+        ['-l', rec, '--checkpoint', 'big.bin', '--staging', staging, '--job-id', 't', '--s3-endpoint', `http://127.0.0.1:${px.port}`,
+          '--transfer-retries', '2', '--transfer-backoff', '200ms', '--', 'true'],
+        { cwd: work, timeout: 600_000 },
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      await px.close();
+      expect(px.armedAt, 'the proxy saw an upload').toBeDefined();
+      const record = (parse(readFileSync(rec, 'utf8')) as any[]).at(-1);
+      const out = record.kickstart?.stage_out ?? record.kickstart?.transfer?.out ?? findKey(record, 'stage_out');
+
+      const site = openSite(staging, { s3Endpoint: s.endpoint });
+      const gens = scanGenerations(await site.list('t/'), 't').filter((g) => g.manifest).map((g) => g.generation);
+      site.close();
+
+      if (mode === 'slow') {
+        expect(r.exitCode, r.stderr.slice(-600)).toBe(0);
+        expect(gens).toContain(2);
+        results.push(`slow (${SLOW_BPS / MiB} MiB/s): published in ${seconds.toFixed(1)} s, exit 0`);
+        return;
+      }
+      expect(r.exitCode, r.stderr.slice(-600)).toBe(21);
+      expect(out, JSON.stringify(record).slice(0, 400)).toBeTruthy();
+      expect(JSON.stringify(out)).toMatch(/failed/);
+      expect(gens).toEqual([1]);
+      const errLine = r.stderr.split('\n').filter((l) => l.includes('stage-out failed')).at(-1) ?? '';
+      expect(errLine).not.toBe('');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(seconds).toBeLessThan(300);
+      const attempts = (out as { attempts?: number }).attempts;
+      results.push(`${mode}: exit 21 after ${seconds.toFixed(1)} s, ${attempts ?? '?'} attempts, record written, visible generations [${gens.join(', ')}]; error: ${((out as { error?: string }).error ?? '').slice(0, 140)}`);
+    });
+  }
+  it('figures', () => {
+    for (const line of results) figure(`S3 trouble, ${line}`);
+  });
+});
+
+function findKey(o: unknown, key: string): unknown {
+  if (!o || typeof o !== 'object') return undefined;
+  if (key in (o as Record<string, unknown>)) return (o as Record<string, unknown>)[key];
+  for (const v of Object.values(o as Record<string, unknown>)) {
+    const f = findKey(v, key);
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
