@@ -107,41 +107,46 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
   }
 
   async function list(prefix: string, c: SiteCallOptions = {}): Promise<SiteEntry[]> {
-    const out: SiteEntry[] = [];
     const p = o.prefix ? `${o.prefix}/${prefix}` : prefix;
+    const opts = { abortSignal: c.signal };
     try {
       const { client, sdk } = await init();
-      let token: string | undefined;
-      do {
-        const res = await client.send(
-          new sdk.s3.ListObjectsV2Command({ Bucket: bucket, Prefix: p, ContinuationToken: token }),
-          { abortSignal: c.signal },
-        );
-        for (const it of res.Contents ?? []) {
-          if (!it.Key) continue;
-          out.push({ key: rel(it.Key), size: it.Size ?? 0, mtimeMs: it.LastModified?.getTime() ?? 0 });
-        }
-        token = res.IsTruncated ? res.NextContinuationToken : undefined;
-      } while (token);
-      let keyMarker: string | undefined;
-      let idMarker: string | undefined;
-      do {
-        const res = await client.send(
-          new sdk.s3.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: p, KeyMarker: keyMarker, UploadIdMarker: idMarker }),
-          { abortSignal: c.signal },
-        );
-        for (const u of res.Uploads ?? []) {
-          if (!u.Key || !u.UploadId) continue;
-          out.push({ key: rel(u.Key), size: 0, mtimeMs: u.Initiated?.getTime() ?? 0, partial: true, ref: u.UploadId });
-        }
-        const more = res.IsTruncated;
-        keyMarker = more ? res.NextKeyMarker : undefined;
-        idMarker = more ? res.NextUploadIdMarker : undefined;
-      } while (keyMarker);
+      // Objects and open uploads are listed side by side: one round trip, not two.
+      const objects = async (): Promise<SiteEntry[]> => {
+        const out: SiteEntry[] = [];
+        let token: string | undefined;
+        do {
+          const res = await client.send(new sdk.s3.ListObjectsV2Command({ Bucket: bucket, Prefix: p, ContinuationToken: token }), opts);
+          for (const it of res.Contents ?? []) {
+            if (it.Key) out.push({ key: rel(it.Key), size: it.Size ?? 0, mtimeMs: it.LastModified?.getTime() ?? 0 });
+          }
+          token = res.IsTruncated ? res.NextContinuationToken : undefined;
+        } while (token);
+        return out;
+      };
+      const uploads = async (): Promise<SiteEntry[]> => {
+        const out: SiteEntry[] = [];
+        let keyMarker: string | undefined;
+        let idMarker: string | undefined;
+        do {
+          const res = await client.send(
+            new sdk.s3.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: p, KeyMarker: keyMarker, UploadIdMarker: idMarker }),
+            opts,
+          );
+          for (const u of res.Uploads ?? []) {
+            if (u.Key && u.UploadId) out.push({ key: rel(u.Key), size: 0, mtimeMs: u.Initiated?.getTime() ?? 0, partial: true, ref: u.UploadId });
+          }
+          const more = res.IsTruncated;
+          keyMarker = more ? res.NextKeyMarker : undefined;
+          idMarker = more ? res.NextUploadIdMarker : undefined;
+        } while (keyMarker);
+        return out;
+      };
+      const [a, b] = await Promise.all([objects(), uploads()]);
+      return [...a, ...b].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     } catch (err) {
       throw classify(err, describe(prefix), c.signal, 'list');
     }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async function remove(entries: SiteEntry[], c: SiteCallOptions = {}): Promise<void> {
