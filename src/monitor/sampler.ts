@@ -18,13 +18,17 @@ export interface MonitorOptions {
 }
 
 let warm: Promise<void> | undefined;
+/** Set by pidusage-cpu.cjs, which kickstart's bundles put in place of pidusage's getconf helper. */
+const NO_GETCONF = Symbol.for('kickstart.pidusage-without-getconf');
 
 /**
  * pidusage's first call runs `getconf` twice as child processes. Under the
  * CLI's wait4(-1) reaper such a child would be reaped behind libuv's back
- * and the call would never return, so this runs once before any job starts.
+ * and the call would never return, so unbundled code runs it once before any
+ * job starts. The bundles start no child process: nothing to wait for.
  */
 export function warmUp(): Promise<void> {
+  if ((globalThis as Record<symbol, unknown>)[NO_GETCONF]) return Promise.resolve();
   warm ??= pidusage(process.pid).then(
     () => undefined,
     () => undefined,
