@@ -1,22 +1,35 @@
 'use strict';
-// Parts of the CLI that only some runs need (the transfer step with the S3
-// SDK: 1.6 MB) ride in the single-file binary as SEA assets and are compiled
-// on first use, as the npm package requires them from dist/ on demand:
-// compiling them at every start would cost every job ~30 ms of CPU.
-// scripts/build-binary.mjs puts `require(<this>).load('<name>.cjs')` wherever
-// the CLI imports such a part; esbuild wraps that, so it runs on first import.
+// Compiles and runs a CommonJS bundle kept as a SEA asset. The binary's CLI
+// is one (src/binary/boot.cjs loads it with a V8 code cache made after a real
+// run at build time, as bin/kickstart.cjs does); parts that only some runs
+// need (the transfer step with the S3 SDK: 1.6 MB) are others, compiled on
+// first use as the npm package requires them from dist/ on demand: compiling
+// them at every start would cost every job ~30 ms of CPU.
+// scripts/build-binary.mjs puts `require(<this>).load('<name>.cjs').exports`
+// wherever the CLI imports such a part; esbuild wraps that, so it runs on
+// first import.
 const Module = require('node:module');
 const { dirname } = require('node:path');
 const { getRawAsset } = require('node:sea');
 const { Script } = require('node:vm');
 
-exports.load = function load(name) {
+/** Returns the bundle's exports, and the compiled script (for its code cache). */
+exports.load = function load(name, cachedData) {
   const file = process.execPath;
   const source = Buffer.from(getRawAsset(name)).toString('utf8');
-  const wrapper = new Script(Module.wrap(source), { filename: `${file}#${name}` }).runInThisContext();
+  const script = new Script(Module.wrap(source), { filename: `${file}#${name}`, cachedData });
   const loaded = { exports: {} };
   // A require of the file system, not the SEA's builtins-only one: the S3 SDK
   // probes for optional packages (@aws-sdk/signature-v4-crt) and copes with their absence.
-  wrapper.call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, dirname(file));
-  return loaded.exports;
+  script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, dirname(file));
+  return { exports: loaded.exports, script };
+};
+
+/** The asset's bytes, or undefined when the binary has no such asset. */
+exports.optionalAsset = function optionalAsset(name) {
+  try {
+    return Buffer.from(getRawAsset(name));
+  } catch {
+    return undefined;
+  }
 };

@@ -6,9 +6,10 @@ import { useAddon, type NativeAddon } from '../process/native.js';
 import { cacheRoots, unpack } from './unpack.js';
 
 /**
- * The entry of the single-file binary (scripts/build-binary.mjs): unpacks
- * the native addon and ks-exec from its SEA assets, hands them to the
- * process layer, then runs the same CLI as the npm bin.
+ * The CLI of the single-file binary (scripts/build-binary.mjs; started by
+ * src/binary/boot.cjs): unpacks the native addon and ks-exec from its SEA
+ * assets, hands them to the process layer, then runs the same CLI as the npm
+ * bin.
  */
 
 /** `<version>-<sha256 of both files>`, set by the build: a new build unpacks anew. */
@@ -41,10 +42,13 @@ function loadNative(): void {
   useHelper(join(dir, 'ks-exec'));
 }
 
-try {
-  loadNative();
-} catch (e) {
-  process.stderr.write(`kickstart: ${(e as Error).message}\n`);
-  process.exit(127);
+/** The CLI from argv to an exit code, as main() is for the npm bin; src/binary/boot.cjs calls it. */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    loadNative();
+  } catch (e) {
+    process.stderr.write(`kickstart: ${(e as Error).message}\n`);
+    return 127;
+  }
+  return main(argv);
 }
-main(process.argv.slice(2)).then((code) => process.exit(code));
