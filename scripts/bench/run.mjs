@@ -12,6 +12,8 @@
 //           benches that need one, when S3_ENDPOINT is not set already
 // --out     where to write the table (default BENCHMARKS.md at the repo root;
 //           --quick writes none unless --out is given)
+// --update  with --only: keep the other benches' rows of the existing table
+//           (its results are kept, as JSON, in a comment at its end)
 //
 // The convention a bench follows to be picked up (any scripts/bench/*.mjs
 // but lib.mjs, run.mjs and names starting with `_`):
@@ -52,17 +54,20 @@ const files = readdirSync(here)
 const env = { ...process.env };
 const s3 = argv.includes('--s3') && !env.S3_ENDPOINT ? startS3(env) : undefined;
 const started = Date.now();
+const runAt = new Date(started).toISOString().slice(0, 16).replace('T', ' ');
 const results = [];
 try {
   for (const f of files) {
     process.stderr.write(`\n== ${f}${quick ? ' --quick' : ''}\n`);
-    results.push({ file: f, ...(await runBench(path.join(here, f))) });
+    results.push({ file: f, at: runAt, ...(await runBench(path.join(here, f))) });
   }
 } finally {
   if (s3) stopS3(s3);
 }
 const m = machine();
-const table = render(results, m, quick, (Date.now() - started) / 1000);
+const all = argv.includes('--update') && out ? [...previous(out).filter((r) => !results.some((n) => n.file === r.file)), ...results] : results;
+all.sort((a, b) => a.file.localeCompare(b.file));
+const table = render(all, m, quick, (Date.now() - started) / 1000);
 process.stdout.write('\n' + table);
 if (out) {
   writeFileSync(out, table);
@@ -131,7 +136,21 @@ function num(x, unit) {
   return `${x.toFixed(d)} ${unit}`;
 }
 
+const MARK = '<!-- results ';
+
+/** The results stored in an earlier table, for --update. */
+function previous(file) {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const i = text.lastIndexOf(MARK);
+    return i < 0 ? [] : JSON.parse(text.slice(i + MARK.length, text.indexOf(' -->', i)));
+  } catch {
+    return [];
+  }
+}
+
 function render(results, m, quick, seconds) {
+  const runs = [...new Set(results.map((r) => r.at))];
   const rows = [];
   for (const r of results) {
     if (r.failed) rows.push(`| ${r.file} | failed: ${r.failed.replaceAll('|', '\\|')} | | | | |`);
@@ -159,6 +178,8 @@ noisy machine even when the absolute times do not.${quick ? '\n\n**Quick mode**:
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.kernel}, Node ${m.node}; load average at the end ${m.load}.
+Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.kernel}, Node ${m.node}; load average at the end ${m.load}.${runs.length > 1 ? `\nRuns (UTC) the rows come from: ${runs.map((t) => `${t}: ${results.filter((r) => r.at === t).map((r) => r.file.replace(/\.mjs$/, '')).join(', ')}`).join('; ')}.` : ''}
+
+${MARK}${JSON.stringify(results).replaceAll('-->', '--\\u003e')} -->
 `;
 }
