@@ -1,7 +1,7 @@
 // Builds dist/kickstart-<platform>-<arch>: kickstart as one executable file
 // for compute nodes without Node.js (a Node single executable application).
 //   1. esbuild bundles the CLI (src/binary/main.ts) into one CommonJS file,
-//      the parts the npm package keeps apart (the transfer step) into others,
+//      the parts the npm package keeps apart (transfer step, `show`) into others,
 //      and the SEA main script src/binary/boot.cjs that loads them;
 //   2. `node --experimental-sea-config` makes the blob: boot.cjs, and as
 //      assets the CLI, the parts, the native addon and ks-exec (unpacked into
@@ -20,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cjs, version } from './esbuild-options.mjs';
+import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
+import { lazyChildProcess } from './esbuild-lazy.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'dist', 'sea');
@@ -38,7 +40,10 @@ mkdirSync(work, { recursive: true });
 // A new build of the native parts gets a new unpack directory on the nodes.
 const hash = createHash('sha256').update(readFileSync(addon)).update(readFileSync(helper)).digest('hex').slice(0, 16);
 // Parts kept out of the CLI file, as scripts/build.mjs keeps them out of dist/cli.cjs.
-const apart = [{ name: 'transfer', entry: 'src/transfer/index.ts', filter: /\/transfer\/index\.js$/ }];
+const apart = [
+  { name: 'transfer', entry: 'src/transfer/index.ts', filter: /\/transfer\/index\.js$/ },
+  { name: 'show', entry: 'src/show/index.ts', filter: /\/show\/index\.js$/ },
+];
 const assetModule = join(root, 'src', 'binary', 'asset-module.cjs');
 /** Where the CLI imports a part kept apart: a module that compiles its asset on first use. */
 const fromAssets = {
@@ -58,7 +63,8 @@ await build({
   entryPoints: [join(root, 'src', 'binary', 'main.ts')],
   outfile: assets['kickstart.cjs'],
   define: { ...cjs.define, __KICKSTART_NATIVE_KEY__: JSON.stringify(`${version}-${hash}`) },
-  plugins: [fromAssets],
+  // The same plugins as dist/cli.cjs (scripts/build.mjs): the same CLI.
+  plugins: [fromAssets, pidusageWithoutGetconf(), lazyChildProcess],
 });
 for (const part of apart) {
   assets[`${part.name}.cjs`] = join(work, `${part.name}.cjs`);

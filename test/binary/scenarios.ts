@@ -94,6 +94,20 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'kickstart show summarises a record file',
+    async run(n) {
+      const file = join(n.root, 'show.yaml');
+      expect((await n.run(['-l', file, 'echo', 'hi'])).exitCode).toBe(0);
+      const r = await n.run(['show', file]);
+      cleanStderr(r);
+      expect(r.exitCode).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines[0]).toBe(`${file}: 1 attempt of /usr/bin/echo hi`);
+      expect(lines[2]).toMatch(/^attempt 1 {2}completed {2}exit 0 /);
+      return { exit: r.exitCode, head: [lines[0].slice(file.length), lines[2].split('  ').slice(0, 3)] };
+    },
+  },
+  {
     name: 'a checkpoint round trip through file:// staging, on two nodes that share only the staging site',
     async run(n) {
       const staging = pathToFileURL(join(n.root, 'staging')).href;
