@@ -84,10 +84,16 @@ export interface Tail {
   truncated: boolean;
 }
 
+/**
+ * What `-B all` keeps at most: a 10 GB output must not become a 10 GB buffer
+ * (and V8 strings end near 512 MiB), so past this the record holds the end.
+ */
+export const MAX_TAIL = 64 << 20;
+
 /** The last `limit` bytes of a descriptor's file: what goes into the record's `data:`. */
 export function readTail(fd: number, limit: number | 'all'): Tail {
   const size = fstatSync(fd).size;
-  const want = limit === 'all' ? size : Math.min(size, limit);
+  const want = Math.min(size, limit === 'all' ? MAX_TAIL : limit, MAX_TAIL);
   const buf = Buffer.allocUnsafe(want);
   let got = 0;
   const start = size - want;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -19,6 +19,12 @@ import { figure, fmtMiB, MiB, rng, s3, scratch, uniquePrefix } from './lib.js';
  * go to a tmpfs so the suite measures kickstart, not the disk.
  */
 const KILLS = Number(process.env.KICKSTART_FAULTS_KILLS ?? 100);
+/** 100 kills take ~4 min on an idle 2-core machine; a loaded one needs far more. */
+const TIMEOUT = 60 * 60_000;
+const mounted = new Set<string>();
+afterAll(() => {
+  for (const m of mounted) execFileSync('umount', ['-l', m]);
+});
 const SIZE = 256 * MiB;
 const TAG = 16;
 
@@ -81,6 +87,7 @@ async function crashRun(label: string, staging: string, extra: string[]) {
   mkdirSync(work);
   mkdirSync(restore);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=600m', 'tmpfs', restore]);
+  mounted.add(restore);
   try {
     const ck = bigCheckpoint(path.join(work, 'big.ckpt'));
     const r = rng(`crash-${label}`);
@@ -121,6 +128,7 @@ async function crashRun(label: string, staging: string, extra: string[]) {
       if (gv === v) newer++;
       lastVersion = gv;
       verified++;
+      if ((i + 1) % 10 === 0) console.log(`[faults] crash ${label}: ${verified}/${i + 1} verified so far`);
     }
     // Recovery: one more stage-out publishes and clears what the kills left behind.
     const last = await out(KILLS + 2);
@@ -147,6 +155,7 @@ async function crashRun(label: string, staging: string, extra: string[]) {
     expect(published).toBeLessThanOrEqual(2);
   } finally {
     execFileSync('umount', [restore]);
+    mounted.delete(restore);
   }
 }
 
@@ -154,10 +163,10 @@ describe('crash anywhere', () => {
   it(`file://: ${KILLS} kill -9 during stage-out, every restore verified`, async () => {
     const site = path.join(scratch('crash-site'), 'site');
     await crashRun('file://', pathToFileURL(site).href, []);
-  });
+  }, TIMEOUT);
 
   const server = s3();
   it.skipIf(!server)(`s3://: ${KILLS} kill -9 during stage-out, every restore verified`, async () => {
     await crashRun('s3://', `s3://${server!.bucket}/${uniquePrefix('crash')}`, ['--s3-endpoint', server!.endpoint]);
-  });
+  }, TIMEOUT);
 });

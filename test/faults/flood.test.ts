@@ -63,3 +63,21 @@ describe('floods', () => {
     expect(Math.max(peakRss, hwm)).toBeLessThan(100e6);
   });
 });
+
+
+describe('floods with -B all', () => {
+  it('keeps at most MAX_TAIL bytes instead of running out of memory', async () => {
+    const { ks } = await import('../helpers/run.js');
+    const { MAX_TAIL } = await import('../../src/supervise/stdio.js');
+    const dir = scratch('flood-all');
+    const rec = `${dir}/rec.yml`;
+    // The record goes to a file: on stdout it would pass the test runner's output buffer.
+    const r = await ks(['-B', 'all', '-l', rec, '--', 'sh', '-c', `yes kickstart | head -c ${MAX_TAIL + 32 * MiB}; printf END`], { cwd: dir, timeout: 600_000, recordFile: rec });
+    expect(r.exitCode, r.stderr.slice(-500)).toBe(0);
+    const out = r.record.files.stdout;
+    expect(out.data.length).toBe(MAX_TAIL);
+    expect(out.data.endsWith('END')).toBe(true);
+    expect(out.data_truncated).toBe(true);
+    figure(`flood -B all: ${fmtMiB(MAX_TAIL + 32 * MiB)} of output, record kept the last ${fmtMiB(MAX_TAIL)} (the cap), exit 0`);
+  });
+});
