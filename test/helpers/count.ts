@@ -1,16 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './run.js';
 
 /** The seed tutorial's app, as shipped in examples/. */
 export const COUNT_PY = join(ROOT, 'examples', 'count', 'count.py');
 
-/**
- * The interpreter behind `python3`, asked once. A version manager's shim
- * (pyenv's is a shell script) can take seconds to start on a loaded machine,
- * longer than the deadlines these tests give the app.
- */
-export const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim() || 'python3';
+export { PYTHON } from './run.js';
 
 /** What one attempt of count.py did, read from its record alone. */
 export interface CountAttempt {

@@ -1,4 +1,5 @@
 import { execa, type Result } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +8,14 @@ import { parse } from 'yaml';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'kickstart.cjs');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/**
+ * The interpreter behind `python3`, asked once. A version manager's shim
+ * (pyenv's is a shell script) can take seconds to start on a loaded machine,
+ * longer than the deadlines tests give the app, and it would count as one
+ * more process of the job's tree.
+ */
+export const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim() || 'python3';
 
 export interface KsRun {
   exitCode: number;

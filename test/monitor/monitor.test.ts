@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ks, tempDir } from '../helpers/run.js';
+import { FIXTURES, ks, PYTHON, tempDir } from '../helpers/run.js';
 
 describe('resource monitor (--monitor-interval, --metrics)', () => {
   const tmp = tempDir();
-  // The interpreter itself, not a pyenv shim: shims are shell scripts that would count as processes.
-  const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
+  const python = PYTHON;
   afterAll(() => tmp.cleanup());
 
   it('samples the whole tree: peaks in the record, every sample in --metrics', async () => {

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { PYTHON } from '../helpers/run.js';
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,12 +37,6 @@ async function run(path: string, argv: string[], reaper?: Reaper): Promise<JobEx
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The real interpreter, not a pyenv shim (a shell script) in front of it. */
-function realPython(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-const PYTHON = realPython();
 
 describe('ks-exec', () => {
   it('is built next to the addon', () => {

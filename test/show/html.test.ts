@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, ks, tempDir } from '../helpers/run.js';
+import { FIXTURES, PYTHON, ROOT, ks, tempDir } from '../helpers/run.js';
 import { browserSkipReason, openBrowser } from './chromium.js';
 
 const skip = browserSkipReason();
@@ -24,8 +23,7 @@ describe.skipIf(skip !== undefined)('kickstart show --html in a headless browser
   afterAll(() => tmp.cleanup());
 
   beforeAll(async () => {
-    // The interpreter itself, not a pyenv shim, so the tree is the job.
-    const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
+    const python = PYTHON;
     const work = join(tmp.dir, 'work');
     mkdirSync(work);
     const r = await ks(

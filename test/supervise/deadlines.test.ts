@@ -3,10 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, isGone, ks, sleep, tempDir } from '../helpers/run.js';
+import { BIN, FIXTURES, isGone, ks, PYTHON, sleep, tempDir } from '../helpers/run.js';
 
 const t = tempDir();
 afterAll(t.cleanup);
+
+/** Signals to kickstart are sent once its job runs (its handlers are in place by then), however loaded the machine. */
+async function waitForFile(path: string): Promise<void> {
+  for (let i = 0; i < 600 && !existsSync(path); i++) await sleep(25);
+  expect(existsSync(path), `${path} never appeared`).toBe(true);
+}
 
 function sent(record: any, signal: string): any[] {
   return record.kickstart.signals.filter((s: any) => s.signal === signal);
@@ -15,7 +21,7 @@ function sent(record: any, signal: string): any[] {
 describe('checkpoint deadlines', () => {
   it('SIGTERM at the checkpoint time: the app writes its checkpoint atomically and exits; kickstart exits 14', async () => {
     const dir = join(t.dir, 'graceful');
-    const r = await ks(['-W', dir, '--checkpoint-time', '1s', '--max-walltime', '5s', 'python3', join(FIXTURES, 'graceful.py')]);
+    const r = await ks(['-W', dir, '--checkpoint-time', '1s', '--max-walltime', '5s', PYTHON, join(FIXTURES, 'graceful.py')]);
     expect(r.exitCode).toBe(14);
     expect(r.record.mainjob.status).toEqual({ raw: 0, regular_exitcode: 0 });
     expect(r.record.files.stdout.data).toMatch(/got SIGTERM at \d+/);
@@ -33,7 +39,7 @@ describe('checkpoint deadlines', () => {
   });
 
   it('--checkpoint-exit-code 85 replaces 14 (HTCondor)', async () => {
-    const r = await ks(['-W', join(t.dir, 'c85'), '--checkpoint-time', '0.5s', '--max-walltime', '3s', '--checkpoint-exit-code', '85', 'python3', join(FIXTURES, 'graceful.py')]);
+    const r = await ks(['-W', join(t.dir, 'c85'), '--checkpoint-time', '0.5s', '--max-walltime', '3s', '--checkpoint-exit-code', '85', PYTHON, join(FIXTURES, 'graceful.py')]);
     expect(r.exitCode).toBe(85);
   });
 
@@ -54,7 +60,7 @@ describe('checkpoint deadlines', () => {
 
   it('a setsid double-forked grandchild ignoring TERM does not outlive kickstart', async () => {
     const pidfile = join(t.dir, 'grandchild.pid');
-    const r = await ks(['-k', '1', '-K', '1', 'python3', join(FIXTURES, 'escape.py'), pidfile, 'stay']);
+    const r = await ks(['-k', '1', '-K', '1', PYTHON, join(FIXTURES, 'escape.py'), pidfile, 'stay']);
     expect(r.exitCode).toBe(14);
     const pid = Number(readFileSync(pidfile, 'utf8'));
     expect(pid).toBeGreaterThan(0);
@@ -65,7 +71,7 @@ describe('checkpoint deadlines', () => {
 
   it('descendants left running after a normal exit are ended and listed', async () => {
     const pidfile = join(t.dir, 'linger.pid');
-    const r = await ks(['--linger-grace', '0.5s', 'python3', join(FIXTURES, 'escape.py'), pidfile, 'exit']);
+    const r = await ks(['--linger-grace', '0.5s', PYTHON, join(FIXTURES, 'escape.py'), pidfile, 'exit']);
     expect(r.exitCode).toBe(0);
     const pid = Number(readFileSync(pidfile, 'utf8'));
     expect(isGone(pid)).toBe(true);
@@ -105,7 +111,7 @@ describe('checkpoint deadlines', () => {
 
   it('kickstart sent SIGTERM from outside: forwarded, the app checkpoints, the record is written, exit 143', async () => {
     const dir = join(t.dir, 'outside');
-    const child = execa(process.execPath, [BIN, '-W', dir, 'python3', join(FIXTURES, 'graceful.py')], { reject: false });
+    const child = execa(process.execPath, [BIN, '-W', dir, PYTHON, join(FIXTURES, 'graceful.py')], { reject: false });
     const ready = join(dir, 'ready');
     for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(25);
     expect(existsSync(ready)).toBe(true);
@@ -122,8 +128,9 @@ describe('checkpoint deadlines', () => {
   });
 
   it('a TERM-ignoring app under an outside SIGTERM is killed after the grace', async () => {
-    const child = execa(process.execPath, [BIN, '-k', '60', '-K', '1', 'sh', '-c', 'trap "" TERM; sleep 30'], { reject: false });
-    await sleep(700);
+    const ready = join(t.dir, 'ignore-ready');
+    const child = execa(process.execPath, [BIN, '-k', '60', '-K', '1', 'sh', '-c', 'trap "" TERM; echo $$ > "$0"; sleep 30', ready], { reject: false });
+    await waitForFile(ready);
     child.kill('SIGTERM');
     const res = await child;
     expect(res.exitCode).toBe(143);
@@ -133,8 +140,9 @@ describe('checkpoint deadlines', () => {
   });
 
   it('USR1 and QUIT are forwarded without stopping the job', async () => {
-    const child = execa(process.execPath, [BIN, 'sh', '-c', 'trap "echo usr1" USR1; trap "echo quit" QUIT; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done'], { reject: false });
-    await sleep(800);
+    const ready = join(t.dir, 'usr1-ready');
+    const child = execa(process.execPath, [BIN, 'sh', '-c', 'trap "echo usr1" USR1; trap "echo quit" QUIT; echo $$ > "$0"; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done', ready], { reject: false });
+    await waitForFile(ready);
     child.kill('SIGUSR1');
     await sleep(300);
     child.kill('SIGQUIT');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, isGone, ks, sleep, tempDir } from '../helpers/run.js';
+import { BIN, FIXTURES, isGone, ks, PYTHON, sleep, tempDir } from '../helpers/run.js';
 
 const t = tempDir();
 afterAll(t.cleanup);
@@ -61,7 +61,7 @@ describe('crash drill: checkpoints shipped while the job runs survive a kill -9 
     const kick = spawn(
       process.execPath,
       [BIN, '-H', '-l', join(dir, 'record.yml'), '--checkpoint', 'counter', '--staging', staging, '--job-id', 'drill',
-        '--checkpoint-interval', '500ms', '--', 'python3', COUNTER, 'counter'],
+        '--checkpoint-interval', '500ms', '--', PYTHON, COUNTER, 'counter'],
       { cwd: work, env: { ...process.env, COUNTER_LOG: log, COUNTER_STEP: '0.2' }, stdio: 'ignore', detached: true },
     );
     try {

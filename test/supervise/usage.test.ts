@@ -1,10 +1,10 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ks } from '../helpers/run.js';
+import { ks, PYTHON } from '../helpers/run.js';
 
 // Allocates and touches 200 MiB, so maxrss is the job's, not kickstart's.
-const TOUCH_200M = ['python3', '-c', "b = bytearray(b'x') * (200 << 20); print(len(b))"];
+const TOUCH_200M = [PYTHON, '-c', "b = bytearray(b'x') * (200 << 20); print(len(b))"];
 
 describe('usage is the kernel accounting of the reaped job', () => {
   it('maxrss of a 200 MiB job is within 5% of /usr/bin/time -v', async () => {
