@@ -130,6 +130,7 @@ try {
   if (!out.includes(version)) throw new Error(`build-binary: the new binary says ${JSON.stringify(out)} to --version, not ${version}`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+  rmSync(stripped, { force: true });
 }
 renameSync(tmp, binaryPath);
 console.error(`build-binary: ${binaryPath} (${(statSync(binaryPath).size / 2 ** 20).toFixed(1)} MiB)`);
