@@ -45,6 +45,8 @@ const only = opt('--only')?.split(',');
 const out = opt('--out') ?? (quick ? undefined : path.join(root, 'BENCHMARKS.md'));
 // Per bench: a hung bench must not hang CI.
 const timeoutMs = (quick ? 120 : 1800) * 1000;
+// The results behind the table, kept at its end for --update.
+const MARK = '<!-- results ';
 
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.mjs') && !f.startsWith('_') && f !== 'lib.mjs' && f !== 'run.mjs')
@@ -135,8 +137,6 @@ function num(x, unit) {
   const d = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
   return `${x.toFixed(d)} ${unit}`;
 }
-
-const MARK = '<!-- results ';
 
 /** The results stored in an earlier table, for --update. */
 function previous(file) {
