@@ -19,9 +19,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cjs, version } from './esbuild-options.mjs';
-import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
-import { lazyChildProcess } from './esbuild-lazy.mjs';
+import { cjs, cliPlugins, version } from './esbuild-options.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'dist', 'sea');
@@ -63,8 +61,7 @@ await build({
   entryPoints: [join(root, 'src', 'binary', 'main.ts')],
   outfile: assets['kickstart.cjs'],
   define: { ...cjs.define, __KICKSTART_NATIVE_KEY__: JSON.stringify(`${version}-${hash}`) },
-  // The same plugins as dist/cli.cjs (scripts/build.mjs): the same CLI.
-  plugins: [fromAssets, pidusageWithoutGetconf(), lazyChildProcess],
+  plugins: [fromAssets, ...cliPlugins()],
 });
 for (const part of apart) {
   assets[`${part.name}.cjs`] = join(work, `${part.name}.cjs`);

@@ -10,7 +10,7 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { cjs, common } from './esbuild-options.mjs';
+import { cjs, cliPlugins, common } from './esbuild-options.mjs';
 import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
 
 // Files are overwritten in place, not the folder removed first: a test run or a
@@ -33,7 +33,7 @@ const showApart = {
   },
 };
 
-await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart, showApart, pidusageWithoutGetconf()] });
+await build({ ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [transferApart, showApart, ...cliPlugins()] });
 await build({ ...cjs, entryPoints: { show: 'src/show/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({
