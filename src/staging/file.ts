@@ -3,11 +3,11 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
+import { CHUNK, ChunkRing, readAhead } from './read-ahead.js';
+import { SiteError, checkKey, guardBody, isAbort, oneLine, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 /** Temp names: `<name>.tmp-<hex>` beside the final name, so rename stays in one directory. */
 export const TEMP_MARK = '.tmp-';
-const READ_CHUNK = 4 << 20;
 
 /**
  * file:///abs/dir: objects are files below `dir`. A put writes a temp file
@@ -28,7 +28,8 @@ export function openFileSite(url: string, dir: string): StagingSite {
       await mkdirs(path.dirname(final));
       fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
       // One write in flight while the next chunk is produced (read + hashed)
-      // by the body, so reading, hashing and writing overlap.
+      // by the body, so reading, hashing and writing overlap. The write of
+      // chunk N-1 ends before chunk N+1 is asked for (putReleasesChunks).
       let pending: Promise<void> = Promise.resolve();
       const handle = fh;
       for await (const chunk of guarded.iter) {
@@ -58,21 +59,51 @@ export function openFileSite(url: string, dir: string): StagingSite {
     }
   }
 
-  async function get(key: string, o: SiteCallOptions = {}): Promise<Readable> {
-    const p = pathOf(key);
+  async function openObject(key: string, o: SiteCallOptions): Promise<FileHandle> {
     try {
-      const fh = await fsp.open(p, 'r');
+      const fh = await fsp.open(pathOf(key), 'r');
       const st = await fh.stat();
       if (!st.isFile()) {
         await fh.close();
         throw new SiteError('missing', `${describe(key)} is not a file`);
       }
-      const stream = createReadStream('', { fd: fh, highWaterMark: READ_CHUNK, signal: o.signal });
-      if (o.onBytes) stream.on('data', (c: string | Buffer) => o.onBytes!(c.length));
-      return stream;
+      return fh;
     } catch (err) {
       throw wrap(err, url, key, o.signal, 'get');
     }
+  }
+
+  async function get(key: string, o: SiteCallOptions = {}): Promise<Readable> {
+    const fh = await openObject(key, o);
+    const stream = createReadStream('', { fd: fh, highWaterMark: CHUNK, signal: o.signal });
+    if (o.onBytes) stream.on('data', (c: string | Buffer) => o.onBytes!(c.length));
+    return stream;
+  }
+
+  async function getChunks(key: string, o: SiteCallOptions = {}): Promise<ChunkSource> {
+    const fh = await openObject(key, o);
+    let started = false;
+    const chunks = (async function* () {
+      started = true;
+      try {
+        for await (const c of readAhead(fh, { ring: new ChunkRing(), signal: o.signal })) {
+          o.onBytes?.(c.length);
+          yield c;
+        }
+      } catch (err) {
+        throw wrap(err, url, key, o.signal, 'get');
+      } finally {
+        await fh.close().catch(() => {});
+      }
+    })();
+    return {
+      [Symbol.asyncIterator]: () => chunks,
+      destroy() {
+        // A generator never started skips its finally: close the file here.
+        if (!started) void fh.close().catch(() => {});
+        void chunks.return(undefined).catch(() => {});
+      },
+    };
   }
 
   async function list(prefix: string, o: SiteCallOptions = {}): Promise<SiteEntry[]> {
@@ -132,7 +163,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
     return `${url.replace(/\/+$/, '')}/${key}`;
   }
 
-  return { url, put, get, list, remove, publish, describe, close() {} };
+  return { url, put, putReleasesChunks: true, get, getChunks, list, remove, publish, describe, close() {} };
 
   async function mkdirs(d: string): Promise<void> {
     try {

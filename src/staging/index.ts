@@ -4,7 +4,7 @@ import { openFileSite } from './file.js';
 import { openS3Site } from './s3.js';
 import type { StagingSite } from './site.js';
 
-export type { StagingSite, SiteEntry, SiteCallOptions, SiteErrorKind } from './site.js';
+export type { ChunkSource, StagingSite, SiteEntry, SiteCallOptions, SiteErrorKind } from './site.js';
 export { SiteError, checkKey, oneLine } from './site.js';
 export { redact } from './s3.js';
 

@@ -17,8 +17,19 @@ export interface StagingSite {
    * Resolves to the number of bytes stored.
    */
   put(key: string, body: AsyncIterable<Uint8Array>, o?: SiteCallOptions): Promise<number>;
+  /**
+   * True when put() is done with each body chunk by the time it asks for the
+   * chunk after the next (file://: one write in flight), so the body may be
+   * read into a ChunkRing; absent where the adapter keeps chunks (S3 parts).
+   */
+  readonly putReleasesChunks?: boolean;
   /** A stream of the object's bytes; rejects with SiteError kind 'missing' when there is none. */
   get(key: string, o?: SiteCallOptions): Promise<Readable>;
+  /**
+   * Like get(), as chunks read into a ChunkRing: each is valid only until the
+   * one after the next is asked for. Absent where the adapter has only get().
+   */
+  getChunks?(key: string, o?: SiteCallOptions): Promise<ChunkSource>;
   /** Every object and leftover whose key starts with `prefix`. */
   list(prefix: string, o?: SiteCallOptions): Promise<SiteEntry[]>;
   /** Deletes objects (and aborts/removes `partial` leftovers); absent ones are fine. */
@@ -29,6 +40,11 @@ export interface StagingSite {
   describe(key: string): string;
   /** Releases sockets and the like. */
   close(): void;
+}
+
+/** Chunks to iterate once; destroy() releases the object when they will not all be read. */
+export interface ChunkSource extends AsyncIterable<Buffer> {
+  destroy(): void;
 }
 
 export interface SiteEntry {

@@ -4,6 +4,7 @@ import { BLOCK, TRAILER, decodeHeader, decodePax, encodeHeader, padding, type Ta
 import { archiveName } from './paths.js';
 import { openSource, readSource, seconds, TornFileError } from './source.js';
 import type { CollectedEntry } from './collect.js';
+import type { ChunkRing } from '../staging/read-ahead.js';
 import type { ManifestEntry } from './manifest.js';
 
 /**
@@ -16,6 +17,8 @@ const COALESCE = 1 << 20;
 
 export interface TarWriteOptions {
   signal?: AbortSignal;
+  /** Read files into these buffers (see ChunkRing); small chunks held for coalescing are then copied. */
+  ring?: ChunkRing;
   /** Testing aid: runs after each file's bytes were read. */
   afterRead?: (path: string) => void | Promise<void>;
 }
@@ -54,6 +57,7 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
         shown: e.path,
         abs: e.abs,
         exact: true,
+        ring: o.ring,
         signal: o.signal,
         afterRead: o.afterRead && (() => o.afterRead!(e.path)),
       });
@@ -62,7 +66,8 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
           if (held > 0) yield flush();
           yield c;
         } else {
-          hold(c);
+          // A held chunk may outlive its ring slot: keep a copy (it is small).
+          hold(o.ring ? Buffer.from(c) : c);
           if (held >= COALESCE) yield flush();
         }
       }

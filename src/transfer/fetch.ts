@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { SiteError, oneLine, type StagingSite } from '../staging/index.js';
+import { SiteError, oneLine, type ChunkSource, type StagingSite } from '../staging/index.js';
 import { ArchiveError, readTar } from './archive.js';
 import { manifestKey } from './generations.js';
 import { parseManifest, type Manifest, type ManifestEntry } from './manifest.js';
@@ -53,7 +53,10 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   }
   const okey = `${o.jobId}/${m.object.key}`;
   const where = site.describe(okey);
-  const stream = await getOrVerifyError(site, okey, o.signal);
+  // A single file may come as ring chunks (file://): receive() then writes
+  // each one before asking for the next-but-one. A tar keeps slices of chunks.
+  const ring = m.object.format === 'file' && site.getChunks !== undefined;
+  const stream = await getOrVerifyError(site, okey, o.signal, ring);
   const temp = new Map<string, string>();
   let index = 0;
   const sink = (e: ManifestEntry) => {
@@ -70,7 +73,7 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   try {
     if (m.object.format === 'file') {
       const e = m.entries[0];
-      await receive(source, sink(e), e, where);
+      await receive(source, sink(e), e, where, ring ? 0 : MAX_BATCH);
     } else {
       const byName = new Map(m.entries.map((e) => [archiveName(e.path), e]));
       const seen = new Set<string>();
@@ -85,7 +88,7 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
         if (e.type === 'symlink' && t.linkname !== e.target) throw new VerifyError(`${where}: link '${t.name}' points elsewhere than the manifest says`);
         if (e.type === 'file') {
           if (t.size !== e.size) throw new VerifyError(`${where}: '${t.name}' has ${t.size} bytes, the manifest says ${e.size}`);
-          await receive(body, sink(e), e, where);
+          await receive(body, sink(e), e, where, MAX_BATCH);
         }
       });
       const absent = m.entries.find((e) => !seen.has(archiveName(e.path)));
@@ -108,9 +111,11 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
  * Hashes a file's bytes as they arrive, writing them when a destination is
  * given: one write in flight, and what arrives meanwhile goes out with the
  * next one as a single writev (network bodies come in 16-64 KiB chunks; a
- * write each would cost a thread-pool round trip each).
+ * write each would cost a thread-pool round trip each). Past `maxBatch`
+ * bytes waiting, it waits for the write in flight; 0: every chunk is written
+ * before the next is asked for, as ring chunks need.
  */
-async function receive(body: AsyncIterable<Buffer>, dest: string | undefined, e: ManifestEntry, where: string): Promise<void> {
+async function receive(body: AsyncIterable<Buffer>, dest: string | undefined, e: ManifestEntry, where: string, maxBatch: number): Promise<void> {
   const hash = createHash('sha256');
   let size = 0;
   let fh: FileHandle | undefined;
@@ -141,7 +146,7 @@ async function receive(body: AsyncIterable<Buffer>, dest: string | undefined, e:
       batch.push(c);
       batched += c.length;
       // Bounded memory: past MAX_BATCH, wait for the write in flight.
-      if (writing && batched >= MAX_BATCH) await writing;
+      if (writing && batched >= maxBatch) await writing;
       rethrow();
       if (!writing) flush(fh);
     }
@@ -177,7 +182,7 @@ async function writevAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
 }
 
 /** The object's chunks; a failure while they arrive is a (retryable) site error, with the URL. */
-async function* guarded(stream: Readable, where: string, count: (n: number) => void): AsyncGenerator<Buffer> {
+async function* guarded(stream: AsyncIterable<unknown>, where: string, count: (n: number) => void): AsyncGenerator<Buffer> {
   try {
     for await (const c of stream) {
       const b = c as Buffer;
@@ -190,8 +195,9 @@ async function* guarded(stream: Readable, where: string, count: (n: number) => v
   }
 }
 
-async function getOrVerifyError(site: StagingSite, key: string, signal?: AbortSignal): Promise<Readable> {
+async function getOrVerifyError(site: StagingSite, key: string, signal?: AbortSignal, ring = false): Promise<Readable | ChunkSource> {
   try {
+    if (ring && site.getChunks) return await site.getChunks(key, { signal });
     return await site.get(key, { signal });
   } catch (err) {
     if (err instanceof SiteError && err.kind === 'missing') throw new VerifyError(err.message);

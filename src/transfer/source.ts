@@ -1,9 +1,8 @@
 import { promises as fsp, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Hash } from 'node:crypto';
+import { readAhead, type ChunkRing } from '../staging/read-ahead.js';
 
-/** Bytes per read: large enough that per-call costs vanish, small enough to keep memory flat. */
-export const CHUNK = 4 << 20;
 
 /** A checkpoint file changed while it was read: its bytes may be a mix of two versions. */
 export class TornFileError extends Error {
@@ -48,14 +47,16 @@ export interface ReadSourceOptions {
   /** Read exactly this many bytes (an archive header already announced them); default: to EOF. */
   exact?: boolean;
   chunkSize?: number;
+  /** Read into these buffers (see ChunkRing): only for a consumer done with each chunk in time. */
+  ring?: ChunkRing;
   signal?: AbortSignal;
   /** Testing aid: runs after the last byte was read, before the final check. */
   afterRead?: () => void | Promise<void>;
 }
 
 /**
- * Yields a file's bytes, hashing each chunk as it passes; the next read is
- * already in flight while the consumer writes the current chunk. At the end
+ * Yields a file's bytes, hashing each chunk as it passes (on the main
+ * thread, while the next read and the consumer's write run on the pool). At the end
  * the file must still have the size, mtime, ctime and inode it had when it
  * was opened, else TornFileError: the copy may be torn and is never
  * published. Closes the file in every case.
@@ -63,26 +64,11 @@ export interface ReadSourceOptions {
 export async function* readSource(src: OpenSource, o: ReadSourceOptions): AsyncGenerator<Buffer> {
   const { fh, stat } = src;
   const size = Number(stat.size);
-  const chunk = o.chunkSize ?? CHUNK;
   let pos = 0;
-  const readAt = async (at: number): Promise<Buffer> => {
-    const want = o.exact ? Math.min(chunk, size - at) : chunk;
-    if (want <= 0) return Buffer.alloc(0);
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await fh.read(buf, 0, want, at);
-    return bytesRead === want ? buf : buf.subarray(0, bytesRead);
-  };
-  let next: Promise<Buffer> | undefined;
   try {
-    next = readAt(0);
-    for (;;) {
-      const buf = await next;
-      next = undefined;
-      if (buf.length === 0) break;
+    const chunks = readAhead(fh, { size: o.exact ? size : undefined, chunkSize: o.chunkSize, ring: o.ring, signal: o.signal });
+    for await (const buf of chunks) {
       pos += buf.length;
-      o.signal?.throwIfAborted();
-      next = readAt(pos);
-      next.catch(() => {});
       o.hash.update(buf);
       yield buf;
     }
@@ -98,7 +84,6 @@ export async function* readSource(src: OpenSource, o: ReadSourceOptions): AsyncG
     }
     if (now.ino !== stat.ino || now.dev !== stat.dev) throw new TornFileError(o.shown, 'it was replaced');
   } finally {
-    if (next) await next.catch(() => {});
     await fh.close().catch(() => {});
   }
 }

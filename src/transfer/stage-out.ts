@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
 import { openSite, oneLine, type StagingSite } from '../staging/index.js';
 import { TEMP_MARK } from '../staging/file.js';
+import { ChunkRing } from '../staging/read-ahead.js';
 import { collect, type Collected } from './collect.js';
 import { tarBody } from './archive.js';
 import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, planPrune, scanGenerations } from './generations.js';
@@ -147,12 +148,13 @@ async function upload(site: StagingSite, n: Normalized, gen: number, found: Coll
   const afterRead = hooks.afterRead && ((p: string) => hooks.afterRead!(p, tornTry));
   const single = found.entries.length === 1 && found.entries[0].type === 'file';
   const call = { signal: n.signal, onBytes: (b: number) => progress.add(b) };
+  const ring = site.putReleasesChunks ? new ChunkRing() : undefined;
   if (single) {
     const e = found.entries[0];
     const name = objectName(e.path);
     const src = await openSource(e.abs, e.path);
     const hash = createHash('sha256');
-    const body = readSource(src, { hash, shown: e.path, abs: e.abs, signal: n.signal, afterRead: afterRead && (() => afterRead(e.path)) });
+    const body = readSource(src, { hash, shown: e.path, abs: e.abs, ring, signal: n.signal, afterRead: afterRead && (() => afterRead(e.path)) });
     const size = await site.put(dataKey(n.jobId, gen, name), announce(body, hooks.phase), call);
     const entry: ManifestEntry = {
       path: e.path,
@@ -165,7 +167,7 @@ async function upload(site: StagingSite, n: Normalized, gen: number, found: Coll
     return { object: { key: `${genName(gen)}/${name}`, format: 'file', size }, entries: [entry] };
   }
   const entries: ManifestEntry[] = [];
-  const body = tarBody(found.entries, entries, { signal: n.signal, afterRead });
+  const body = tarBody(found.entries, entries, { signal: n.signal, ring, afterRead });
   const size = await site.put(dataKey(n.jobId, gen, 'checkpoint.tar'), announce(body, hooks.phase), call);
   return { object: { key: `${genName(gen)}/checkpoint.tar`, format: 'tar', size }, entries };
 }
