@@ -12,6 +12,9 @@ export function pidusageWithoutGetconf() {
   return {
     name: 'pidusage-without-getconf',
     setup(b) {
+      // Tells src/monitor/sampler.ts that the first pidusage call starts no child
+      // process, without loading pidusage to find out.
+      b.initialOptions.define = { ...b.initialOptions.define, __KICKSTART_PIDUSAGE_NO_GETCONF__: 'true' };
       b.onResolve({ filter: /^\.\/helpers\/cpu$/ }, (args) => {
         if (!/[\\/]pidusage[\\/]lib[\\/]/.test(args.importer)) return undefined;
         replaced = true;

@@ -16,8 +16,6 @@ const fs = require('node:fs');
 const os = require('node:os');
 
 const CLOCK_TICK = 100;
-// Tells src/monitor/sampler.ts that the first pidusage call starts no child process.
-globalThis[Symbol.for('kickstart.pidusage-without-getconf')] = true;
 
 function pageSize() {
   let fd;

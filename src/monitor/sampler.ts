@@ -1,5 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import pidusage, { type PidStatus } from 'pidusage';
+import type { FileHandle } from 'node:fs/promises';
+import type { PidStatus } from 'pidusage';
 import { treeCpu, type CpuReading } from './cpu.js';
 import { emptyColumns, metricsLine, push, summarise, type MonitorSummary, type Sample } from './series.js';
 
@@ -17,9 +17,18 @@ export interface MonitorOptions {
   onError?: (what: string, error: unknown) => void;
 }
 
+/** Defined by scripts/esbuild-pidusage.mjs in bundles where pidusage-cpu.cjs replaces pidusage's getconf helper. */
+declare const __KICKSTART_PIDUSAGE_NO_GETCONF__: boolean | undefined;
+const NO_GETCONF = typeof __KICKSTART_PIDUSAGE_NO_GETCONF__ === 'boolean' && __KICKSTART_PIDUSAGE_NO_GETCONF__;
+
+// pidusage and fs/promises are loaded at the first tick, not with the CLI:
+// most jobs are shorter than one interval and never need them (fs/promises
+// alone pulls in a dozen internal modules, a few ms of every start).
+let pidusageModule: Promise<typeof import('pidusage').default> | undefined;
+const loadPidusage = () => (pidusageModule ??= import('pidusage').then((m) => m.default));
+const openFile = async (path: string, flags: string): Promise<FileHandle> => (await import('node:fs/promises')).open(path, flags);
+
 let warm: Promise<void> | undefined;
-/** Set by pidusage-cpu.cjs, which kickstart's bundles put in place of pidusage's getconf helper. */
-const NO_GETCONF = Symbol.for('kickstart.pidusage-without-getconf');
 
 /**
  * pidusage's first call runs `getconf` twice as child processes. Under the
@@ -28,11 +37,13 @@ const NO_GETCONF = Symbol.for('kickstart.pidusage-without-getconf');
  * job starts. The bundles start no child process: nothing to wait for.
  */
 export function warmUp(): Promise<void> {
-  if ((globalThis as Record<symbol, unknown>)[NO_GETCONF]) return Promise.resolve();
-  warm ??= pidusage(process.pid).then(
-    () => undefined,
-    () => undefined,
-  );
+  if (NO_GETCONF) return Promise.resolve();
+  warm ??= loadPidusage()
+    .then((pidusage) => pidusage(process.pid))
+    .then(
+      () => undefined,
+      () => undefined,
+    );
   return warm;
 }
 
@@ -61,7 +72,7 @@ export class Monitor {
 
   start(): void {
     if (this.o.metricsFile) {
-      this.metrics = open(this.o.metricsFile, this.o.append ? 'a' : 'w').catch((e) => {
+      this.metrics = openFile(this.o.metricsFile, this.o.append ? 'a' : 'w').catch((e) => {
         this.fail('metrics', e);
         return undefined;
       });
@@ -87,6 +98,7 @@ export class Monitor {
     if (pids.length === 0) return;
     let stats: Record<string, PidStatus | undefined>;
     try {
+      const pidusage = await loadPidusage();
       stats = await pidusage(pids, { maxage: this.maxage });
     } catch (e) {
       // A lone process that ended between the walk and the read: nothing to sample.
