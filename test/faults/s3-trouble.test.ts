@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { openSite } from '../../src/staging/index.js';
 import { scanGenerations } from '../../src/transfer/generations.js';
 import { ks } from '../helpers/run.js';
+import { proxy, type Mode } from '../helpers/s3-proxy.js';
 import { figure, MiB, s3, scratch, uniquePrefix } from './lib.js';
 
 /**
@@ -18,73 +18,7 @@ import { figure, MiB, s3, scratch, uniquePrefix } from './lib.js';
  * a record that is still written, exit 21, and no new generation visible at
  * the gateway itself; a slow server only makes the upload slower.
  */
-type Mode = 'stop' | 'errors' | 'cut' | 'slow';
-
-interface Proxy {
-  port: number;
-  armedAt?: number;
-  close: () => Promise<void>;
-}
-
 const SLOW_BPS = 4 * MiB;
-
-function proxy(upstreamPort: number, mode: Mode): Promise<Proxy> {
-  const sockets = new Set<net.Socket>();
-  const p: Proxy = { port: 0, close: async () => {} };
-  let afterArm = 0;
-  const server = net.createServer((client) => {
-    sockets.add(client);
-    const up = net.connect(upstreamPort, '127.0.0.1');
-    sockets.add(up);
-    let sent = 0;
-    const kill = () => {
-      client.destroy();
-      up.destroy();
-    };
-    client.on('error', kill);
-    up.on('error', kill);
-    client.on('close', kill);
-    up.on('close', kill);
-    up.on('data', (c: Buffer) => client.write(c));
-    client.on('data', (c: Buffer) => {
-      if (p.armedAt === undefined && /^(PUT|POST) /.test(c.subarray(0, 8).toString('latin1'))) p.armedAt = Date.now();
-      if (p.armedAt === undefined) return void up.write(c);
-      afterArm += c.length;
-      sent += c.length;
-      if (mode === 'stop' && afterArm > 1 * MiB) {
-        server.close();
-        for (const s of sockets) s.destroy();
-        return;
-      }
-      if (mode === 'errors') {
-        const body = '<?xml version="1.0"?><Error><Code>ServiceUnavailable</Code><Message>injected</Message></Error>';
-        client.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-        up.destroy();
-        return;
-      }
-      if (mode === 'cut' && sent > 256 * 1024) return kill();
-      if (mode === 'slow') {
-        client.pause();
-        up.write(c);
-        setTimeout(() => client.resume(), (c.length / SLOW_BPS) * 1000);
-        return;
-      }
-      up.write(c);
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      p.port = (server.address() as net.AddressInfo).port;
-      p.close = () =>
-        new Promise((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-          if (!server.listening) r();
-        });
-      resolve(p);
-    });
-  });
-}
 
 const server = s3();
 
@@ -102,7 +36,7 @@ describe.skipIf(!server)('staging trouble on S3', () => {
       const first = await ks(['transfer', '--out', '--checkpoint', 'big.bin', '--staging', staging, '--job-id', 't', '--workdir', work, '--s3-endpoint', s.endpoint, '--no-progress']);
       expect(first.exitCode, first.stderr).toBe(0);
 
-      const px = await proxy(upstream, mode);
+      const px = await proxy(upstream, mode, SLOW_BPS);
       const rec = path.join(work, '..', 'rec.yml');
       const t0 = performance.now();
       const r = await ks(

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
 import { stageIn, stageOut } from '../../src/transfer/index.js';
+import { proxy } from '../helpers/s3-proxy.js';
 import { bundle, freshStaging, listKeys, options, runNode, workdir, type Staging } from '../transfer/helpers.js';
 
 /**
@@ -75,12 +76,15 @@ describe('S3 multipart uploads', () => {
     const a = workdir();
     bigCheckpoint(a, 'one');
     const abort = new AbortController();
-    // Aborted as soon as the multipart upload exists: its parts are still in flight.
+    // Aborted as soon as the multipart upload exists: its parts are still in
+    // flight (a 4 MiB/s proxy keeps them so on a fast machine too).
     const watcher = uploadOpen(staging, 0).then((seen) => {
       abort.abort();
       return seen;
     });
-    const r = await stageOut(options(a, staging, { checkpoints: ['big.ckpt'], signal: abort.signal }));
+    const slow = await proxy(Number(new URL(process.env.S3_ENDPOINT!).port), 'slow', 4 << 20);
+    const r = await stageOut({ ...options(a, staging, { checkpoints: ['big.ckpt'], signal: abort.signal }), s3Endpoint: `http://127.0.0.1:${slow.port}` });
+    await slow.close();
     expect(await watcher).toBe(true);
     expect(r.result).toBe('failed');
     expect(r.error).toMatch(/aborted/);
@@ -95,13 +99,17 @@ describe('S3 multipart uploads', () => {
     expect((await stageOut(options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }))).result).toBe('ok');
     const two = bigCheckpoint(a, 'two');
 
-    const o = { ...options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }), direction: 'out' };
+    // The killed upload goes through a proxy at 4 MiB/s a connection, so it is
+    // still far from done when its first part is stored, however fast the machine.
+    const slow = await proxy(Number(new URL(process.env.S3_ENDPOINT!).port), 'slow', 4 << 20);
+    const o = { ...options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }), s3Endpoint: `http://127.0.0.1:${slow.port}`, direction: 'out' };
     let kill: (() => void) | undefined;
     const ran = runNode(child, [JSON.stringify(o)], { timeoutMs: 120_000, onLine: (_l, k) => (kill = k) });
     const seen = await uploadOpen(staging, 1);
     kill?.();
     expect(seen).toBe(true);
     expect((await ran).signal).toBe('SIGKILL');
+    await slow.close();
 
     const left = await openUploads(staging);
     expect(left.map((u) => u.Key)).toEqual([`${prefixOf(staging)}job-1/gen-000002/big.ckpt`]);
