@@ -58,8 +58,9 @@ await build({
   banner: { js: "import { createRequire as __ksCreateRequire } from 'node:module'; const require = __ksCreateRequire(import.meta.url);" },
 });
 
-// Warm the CLI's V8 code cache with a real run (see bin/kickstart.cjs).
-execFileSync(process.execPath, ['bin/kickstart.cjs', '-H', '-l', '/dev/null', '--', 'true'], {
+// Warm the CLI's V8 code cache with a real run (see bin/kickstart.cjs), with
+// the machine block, as most runs have it: its functions are cached too.
+execFileSync(process.execPath, ['bin/kickstart.cjs', '-l', '/dev/null', '--', 'true'], {
   stdio: 'inherit',
   env: { ...process.env, KICKSTART_WRITE_CODE_CACHE: '1' },
 });
