@@ -23,6 +23,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
     const tmp = final + TEMP_MARK + randomBytes(6).toString('hex');
     let fh: FileHandle | undefined;
     let bytes = 0;
+    let early: EarlyFlush | undefined;
     const guarded = guardBody(body);
     try {
       await mkdirs(path.dirname(final));
@@ -32,9 +33,11 @@ export function openFileSite(url: string, dir: string): StagingSite {
       // chunk N-1 ends before chunk N+1 is asked for (putReleasesChunks).
       let pending: Promise<void> = Promise.resolve();
       const handle = fh;
+      early = earlyFlush(handle);
       for await (const chunk of guarded.iter) {
         o.signal?.throwIfAborted();
         await pending;
+        early.written(bytes);
         pending = writeAll(handle, chunk);
         // Awaited on the next chunk or after the loop; until then a failed write (ENOSPC)
         // must not count as an unhandled rejection, which would end the process.
@@ -43,6 +46,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
         o.onBytes?.(chunk.byteLength);
       }
       await pending;
+      await early.done();
       await fh.sync();
       await fh.close();
       fh = undefined;
@@ -50,6 +54,8 @@ export function openFileSite(url: string, dir: string): StagingSite {
       await syncDir(path.dirname(final));
       return bytes;
     } catch (err) {
+      // No flush may still run on the descriptor when it is closed.
+      await early?.done().catch(() => {});
       await fh?.close().catch(() => {});
       await fsp.rm(tmp, { force: true }).catch(() => {});
       // A failed first put (disk full) must not leave the generation folder it made behind.
@@ -200,6 +206,43 @@ async function walk(absDir: string, keyDir: string, prefix: string, out: SiteEnt
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
+}
+
+/** Bytes written between two early flushes. */
+const FLUSH_EVERY = 32 << 20;
+
+/**
+ * Flushes a file being written while the rest is still coming (one
+ * fdatasync at a time on the thread pool), so the disk works while the body
+ * is read and hashed, and the final fsync has only the tail to write: with
+ * lots of RAM the kernel would otherwise start writing only at that fsync.
+ * done() waits for the flush in flight and rethrows its error: a write error
+ * reported to one fdatasync is not reported again to the next.
+ */
+interface EarlyFlush {
+  /** Called before each write with the bytes written so far. */
+  written(total: number): void;
+  done(): Promise<void>;
+}
+
+function earlyFlush(fh: FileHandle): EarlyFlush {
+  let flushed = 0;
+  let inFlight: Promise<void> | undefined;
+  let failure: { err: unknown } | undefined;
+  return {
+    written(total) {
+      if (inFlight || failure || total - flushed < FLUSH_EVERY) return;
+      flushed = total;
+      inFlight = fh.datasync().then(
+        () => void (inFlight = undefined),
+        (err: unknown) => void ((failure = { err }), (inFlight = undefined)),
+      );
+    },
+    async done() {
+      if (inFlight) await inFlight;
+      if (failure) throw failure.err;
+    },
+  };
 }
 
 async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
