@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Rusage } from '../record/types.js';
@@ -38,7 +37,6 @@ export function useAddon(loaded: NativeAddon): void {
  */
 export function native(): NativeAddon {
   if (addon) return addon;
-  const require = createRequire(import.meta.url);
   const candidates = [process.env.KICKSTART_NATIVE_ADDON ?? ''];
   let dir = dirname(new URL(import.meta.url).pathname);
   for (let i = 0; i < 4; i++) {
@@ -49,6 +47,10 @@ export function native(): NativeAddon {
   if (!found) {
     throw new Error('the native addon build/Release/kickstart.node is missing: run `npm install` (it needs g++ and Node headers)');
   }
-  addon = require(found) as NativeAddon;
+  // dlopen, not require(): no module resolution (stat, realpath, package.json
+  // reads) on a path already known, before every job.
+  const m = { exports: {} };
+  process.dlopen(m, found);
+  addon = m.exports as NativeAddon;
   return addon;
 }
