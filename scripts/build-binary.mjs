@@ -43,29 +43,32 @@ const apart = [
   { name: 'show', entry: 'src/show/index.ts', filter: /\/show\/index\.js$/ },
 ];
 const assetModule = join(root, 'src', 'binary', 'asset-module.cjs');
-/** Where the CLI imports a part kept apart: a module that compiles its asset on first use. */
-const fromAssets = {
+/** Where a bundle imports a part kept apart: a module that compiles its asset on first use. */
+const fromAssets = (parts) => ({
   name: 'apart-from-assets',
   setup(b) {
-    for (const part of apart) b.onResolve({ filter: part.filter }, () => ({ path: part.name, namespace: 'sea-asset' }));
+    for (const part of parts) b.onResolve({ filter: part.filter }, () => ({ path: part.name, namespace: 'sea-asset' }));
     b.onLoad({ filter: /.*/, namespace: 'sea-asset' }, (a) => ({
       contents: `module.exports = require(${JSON.stringify(assetModule)}).load(${JSON.stringify(`${a.path}.cjs`)}).exports;`,
       loader: 'js',
       resolveDir: root,
     }));
   },
-};
+});
+/** The transfer step's own part: the S3 SDK, loaded on its first s3:// call (as dist/s3-sdk.cjs). */
+const sdk = { name: 's3-sdk', entry: 'src/staging/s3-sdk.ts', filter: /^@aws-sdk\/client-s3$/ };
 const assets = { 'kickstart.node': addon, 'ks-exec': helper, 'kickstart.cjs': join(work, 'kickstart.cjs') };
 await build({
   ...cjs,
   entryPoints: [join(root, 'src', 'binary', 'main.ts')],
   outfile: assets['kickstart.cjs'],
   define: { ...cjs.define, __KICKSTART_NATIVE_KEY__: JSON.stringify(`${version}-${hash}`) },
-  plugins: [fromAssets, ...cliPlugins()],
+  plugins: [fromAssets(apart), ...cliPlugins()],
 });
-for (const part of apart) {
+for (const part of [...apart, sdk]) {
   assets[`${part.name}.cjs`] = join(work, `${part.name}.cjs`);
-  await build({ ...cjs, entryPoints: [join(root, part.entry)], outfile: assets[`${part.name}.cjs`] });
+  const plugins = part.name === 'transfer' ? [fromAssets([sdk])] : [];
+  await build({ ...cjs, entryPoints: [join(root, part.entry)], outfile: assets[`${part.name}.cjs`], plugins });
 }
 const boot = join(work, 'boot.cjs');
 await build({ ...cjs, entryPoints: [join(root, 'src', 'binary', 'boot.cjs')], outfile: boot });

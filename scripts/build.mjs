@@ -2,7 +2,8 @@
 // - cli.cjs: the CLI as one CommonJS file (one module to load on the common
 //   path; CommonJS loads faster than ESM on Node 20), with pino inlined but
 //   initialised only when something is logged;
-// - transfer.cjs: the transfer step and the S3 SDK, loaded only with --staging;
+// - transfer.cjs: the transfer step, loaded only with --staging;
+// - s3-sdk.cjs: the S3 SDK, loaded by the transfer step for s3:// only;
 // - show.cjs: `kickstart show` and the YAML parser, loaded only by it;
 // - index.js (+ chunks): the library, ESM;
 // - types/: declarations for the library.
@@ -33,6 +34,14 @@ const showApart = {
   },
 };
 
+/** Keeps the S3 SDK out of transfer.cjs: ./s3-sdk.cjs is required on the first s3:// call only. */
+const sdkApart = {
+  name: 'sdk-apart',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, () => ({ path: './s3-sdk.cjs', external: true }));
+  },
+};
+
 // Minified (names kept, for stack traces and error names): kickstart reads and
 // hashes this file before every job, and the code cache shrinks with it.
 await build({
@@ -45,7 +54,8 @@ await build({
   keepNames: true,
 });
 await build({ ...cjs, entryPoints: { show: 'src/show/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
-await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
+await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [sdkApart] });
+await build({ ...cjs, entryPoints: { 's3-sdk': 'src/staging/s3-sdk.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({
   ...common,
   entryPoints: { index: 'src/index.ts' },
