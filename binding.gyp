@@ -11,6 +11,9 @@
       "type": "executable",
       "sources": ["native/ks-exec.c"],
       "cflags": ["-O2", "-Wall", "-Wextra"],
+      # Static: no dynamic loader or libc.so mapping before each job's fork
+      # (~2 ms less per job start, and a smaller address space for exec to replace).
+      "ldflags": ["-static"],
       "defines": ["_GNU_SOURCE"]
     }
   ]
