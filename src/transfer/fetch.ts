@@ -53,9 +53,11 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   }
   const okey = `${o.jobId}/${m.object.key}`;
   const where = site.describe(okey);
-  // A single file may come as ring chunks (file://): receive() then writes
-  // each one before asking for the next-but-one. A tar keeps slices of chunks.
-  const ring = m.object.format === 'file' && site.getChunks !== undefined;
+  // The object may come as ring chunks (file://): receive() then writes each
+  // piece before asking for the next, and readTar holds no piece across
+  // entries (headers are decoded at once, or copied when they span chunks).
+  const ring = site.getChunks !== undefined;
+  const maxBatch = ring ? 0 : MAX_BATCH;
   const stream = await getOrVerifyError(site, okey, o.signal, ring);
   const temp = new Map<string, string>();
   let index = 0;
@@ -73,7 +75,7 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   try {
     if (m.object.format === 'file') {
       const e = m.entries[0];
-      await receive(source, sink(e), e, where, ring ? 0 : MAX_BATCH);
+      await receive(source, sink(e), e, where, maxBatch);
     } else {
       const byName = new Map(m.entries.map((e) => [archiveName(e.path), e]));
       const seen = new Set<string>();
@@ -88,7 +90,7 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
         if (e.type === 'symlink' && t.linkname !== e.target) throw new VerifyError(`${where}: link '${t.name}' points elsewhere than the manifest says`);
         if (e.type === 'file') {
           if (t.size !== e.size) throw new VerifyError(`${where}: '${t.name}' has ${t.size} bytes, the manifest says ${e.size}`);
-          await receive(body, sink(e), e, where, MAX_BATCH);
+          await receive(body, sink(e), e, where, maxBatch);
         }
       });
       const absent = m.entries.find((e) => !seen.has(archiveName(e.path)));
