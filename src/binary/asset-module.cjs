@@ -2,7 +2,7 @@
 // Compiles and runs a CommonJS bundle kept as a SEA asset. The binary's CLI
 // is one (src/binary/boot.cjs loads it with a V8 code cache made after a real
 // run at build time, as bin/kickstart.cjs does); parts that only some runs
-// need (the transfer step with the S3 SDK: 1.6 MB) are others, compiled on
+// need (the transfer step; the S3 SDK, 1.4 MB, which it loads for s3:// only) are others, compiled on
 // first use as the npm package requires them from dist/ on demand: compiling
 // them at every start would cost every job ~30 ms of CPU.
 // scripts/build-binary.mjs puts `require(<this>).load('<name>.cjs').exports`
