@@ -89,6 +89,18 @@ export function completeNewestFirst(states: GenerationState[]): number[] {
     .sort((a, b) => b - a);
 }
 
+/**
+ * Everything of generations that never got a manifest: what stage-outs that
+ * were killed or failed left behind. A new stage-out of the same job removes
+ * it before it uploads, because repeated kills would otherwise pile their
+ * parts up until the site is full and no stage-out can publish again (a
+ * job id has one kickstart at a time, and its own live uploads are settled
+ * before the next one starts, so none of this is still in flight).
+ */
+export function unfinished(states: GenerationState[]): SiteEntry[] {
+  return states.filter((s) => !s.manifest).flatMap((s) => [...s.data, ...s.leftovers]);
+}
+
 export interface PrunePlan {
   /** Deleted first, so that a generation disappears before its data does. */
   manifests: SiteEntry[];

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
-import { openSite, oneLine, type StagingSite } from '../staging/index.js';
+import { openSite, oneLine, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { TEMP_MARK } from '../staging/file.js';
 import { ChunkRing } from '../staging/read-ahead.js';
 import { collect, type Collected } from './collect.js';
 import { tarBody } from './archive.js';
-import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, planPrune, scanGenerations } from './generations.js';
+import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, planPrune, scanGenerations, unfinished } from './generations.js';
 import { buildManifest, serializeManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { TORN_TRIES, checkOptions, normalizeOptions, type Normalized } from './options.js';
 import { formatBytes, startProgress, type Progress } from './progress.js';
@@ -67,7 +67,10 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
     attempts = listed.attempts;
     if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-out to', site.url, listed) });
-    const gen = nextGeneration(scanGenerations(listed.value, n.jobId));
+    const states = scanGenerations(listed.value, n.jobId);
+    // Numbered past the leftovers, so no number is ever used twice.
+    const gen = nextGeneration(states);
+    await sweep(site, n, run, unfinished(states));
     const total = found.entries.reduce((s, e) => s + e.size, 0);
     log.info(
       { url: site.url, generation: gen, files: found.entries.length, bytes: total },
@@ -186,6 +189,14 @@ async function* announce(body: AsyncIterable<Buffer>, phase?: (name: string) => 
 export function objectName(p: string): string {
   const base = path.posix.basename(p).replace(/[^A-Za-z0-9._-]/g, '_').replaceAll(TEMP_MARK, '.tmp_');
   return base === '' || base === '.' || base === '..' || base.startsWith('.') ? `file${base.startsWith('.') ? base : ''}` : base;
+}
+
+/** Best effort, like prune: leftovers that stay are only space, never visible. */
+async function sweep(site: StagingSite, n: Normalized, run: RetryRun, stale: SiteEntry[]): Promise<void> {
+  if (stale.length === 0) return;
+  const r = await withRetry(() => site.remove(stale, { signal: n.signal }), run);
+  if (r.tag === 'failed') n.logger.warn({ url: site.url }, `stage-out: leftovers of unfinished uploads stay: ${oneLine(r.error)}`);
+  else n.logger.debug({ url: site.url, objects: stale.length }, 'stage-out: removed leftovers of unfinished uploads');
 }
 
 /** Best effort: a failed prune only leaves extra generations behind, so it is logged, not fatal. */

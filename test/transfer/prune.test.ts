@@ -63,4 +63,18 @@ describe('generations kept and pruned', () => {
       'job-1/gen-000004/n.ckpt',
     ]);
   });
+
+  it('leftovers of unfinished uploads are gone before the next upload, so repeated kills cannot fill the site', async () => {
+    const staging = freshStaging();
+    const a = workdir();
+    writeFileSync(path.join(a, 'n.ckpt'), 'one');
+    expect((await out(a, staging)).generation).toBe(1);
+    for (let g = 2; g <= 6; g++) await writeObject(staging, `job-1/gen-00000${g}/n.ckpt`, `killed ${g}`);
+    writeFileSync(path.join(a, 'n.ckpt'), 'seven');
+    let atUpload: string[] = [];
+    const r = await stageOut(options(a, staging, { checkpoints: ['n.ckpt'], hooks: { phase: async (p) => { if (p === 'uploaded') atUpload = (await listKeys(staging)).map((e) => e.key); } } }));
+    expect(r.generation).toBe(7);
+    // Only the published generation and the one being written were there once the data was up.
+    expect(atUpload.filter((k) => !k.startsWith('job-1/gen-000007'))).toEqual(['job-1/gen-000001.manifest.json', 'job-1/gen-000001/n.ckpt']);
+  });
 });
