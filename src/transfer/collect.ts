@@ -23,6 +23,11 @@ export interface CollectedEntry {
   mtimeMs: number;
   /** Tells a file replaced by a rename from one rewritten in place (live shipping). */
   ino: number;
+  /**
+   * Birth time: a file renamed in may reuse the inode number of the one it
+   * replaced (two alternating temp files do), but it is born anew.
+   */
+  birthtimeMs: number;
   target?: string;
 }
 
@@ -71,6 +76,7 @@ async function add(abs: string, st: Stats, byPath: Map<string, CollectedEntry>, 
       mode: st.mode & 0o7777,
       mtimeMs: st.mtimeMs,
       ino: st.ino,
+      birthtimeMs: st.birthtimeMs,
     };
     if (type === 'symlink') e.target = await fsp.readlink(abs);
     byPath.set(p, e);

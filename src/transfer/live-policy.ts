@@ -18,6 +18,8 @@ import type { EntryType } from './manifest.js';
 export interface FileState {
   type: EntryType;
   ino: number;
+  /** With ino, tells a new file from the old one (inode numbers are reused). */
+  birthtimeMs?: number;
   size: number;
   mtimeMs: number;
 }
@@ -51,7 +53,7 @@ interface Seen {
 }
 
 export function sameState(a: FileState | undefined, b: FileState | undefined): boolean {
-  return !!a && !!b && a.type === b.type && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+  return !!a && !!b && a.type === b.type && a.ino === b.ino && a.birthtimeMs === b.birthtimeMs && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 export function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
@@ -148,8 +150,9 @@ export class LivePolicy {
     for (const [p, state] of snap) {
       const before = this.seen.get(p);
       if (before && sameState(before.state, state)) continue;
-      const lastIno = before?.state.ino ?? this.shipped.get(p)?.ino;
-      this.seen.set(p, { state, since: now, replaced: lastIno !== undefined && lastIno !== state.ino });
+      const last = before?.state ?? this.shipped.get(p);
+      const replaced = last !== undefined && (last.ino !== state.ino || last.birthtimeMs !== state.birthtimeMs);
+      this.seen.set(p, { state, since: now, replaced });
     }
   }
 }

@@ -80,7 +80,7 @@ export async function snapshot(checkpoints: string[], cwd: string): Promise<{ sn
     dirs.add(isGlob(spec) ? abs : path.dirname(abs));
   }
   for (const e of found.entries) {
-    snap.set(e.path, { type: e.type, ino: e.ino, size: e.size, mtimeMs: e.mtimeMs });
+    snap.set(e.path, { type: e.type, ino: e.ino, birthtimeMs: e.birthtimeMs, size: e.size, mtimeMs: e.mtimeMs });
     dirs.add(e.type === 'dir' ? e.abs : path.dirname(e.abs));
   }
   return { snap, dirs: [...dirs].slice(0, MAX_WATCHES) };
