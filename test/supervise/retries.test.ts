@@ -25,18 +25,24 @@ function staged(dir: string, n: number, extra: string[] = []): string[] {
   ];
 }
 
+/** count.py under --retries with the given checkpoint time and max walltime: it must finish, resuming each time. */
+async function countToCompletion(dir: string, [checkpointTime, maxWalltime]: [string, string], env: Record<string, string>) {
+  const r = await ks([...staged(dir, 12), '--checkpoint-time', checkpointTime, '--max-walltime', maxWalltime, '--', PYTHON, COUNT_PY], {
+    env: { ...env, ...freshNode },
+    recordFile: join(dir, 'records.yml'),
+    timeout: 120_000,
+  });
+  expect(r.exitCode, r.stderr).toBe(0);
+  const attempts = countAttempts(r.records);
+  expect(attempts.length).toBeGreaterThanOrEqual(2);
+  expect(resumeProblems(attempts, N)).toEqual([]);
+  return { r, attempts };
+}
+
 describe('restarts to completion (the seed scenario, scaled to seconds)', () => {
   it('--retries: every attempt resumes from the shipped checkpoint until count.py finishes', async () => {
     const dir = join(t.dir, 'graceful');
-    const r = await ks([...staged(dir, 12), '--checkpoint-time', '1.5s', '--max-walltime', '4s', '--', PYTHON, COUNT_PY], {
-      env: { ...countEnv(), ...freshNode },
-      recordFile: join(dir, 'records.yml'),
-      timeout: 120_000,
-    });
-    expect(r.exitCode, r.stderr).toBe(0);
-    const attempts = countAttempts(r.records);
-    expect(attempts.length).toBeGreaterThanOrEqual(2);
-    expect(resumeProblems(attempts, N)).toEqual([]);
+    const { r, attempts } = await countToCompletion(dir, ['1.5s', '4s'], countEnv());
     // One complete record per attempt, numbered, with KICKSTART_ATTEMPT as the app saw it.
     expect(attempts.map((a) => a.attempt)).toEqual(attempts.map((_, i) => i + 1));
     for (const [i, a] of attempts.entries()) if (a.appAttempt) expect(a.appAttempt).toBe(String(i + 1));
@@ -58,15 +64,7 @@ describe('restarts to completion (the seed scenario, scaled to seconds)', () => 
 
   it("the tutorial's own count.py ignores SIGTERM: SIGKILL at the kill time, and the last whole step's checkpoint carries on", async () => {
     const dir = join(t.dir, 'seed');
-    const r = await ks([...staged(dir, 12), '--checkpoint-time', '1s', '--max-walltime', '3s', '--', PYTHON, COUNT_PY], {
-      env: { ...countEnv({ COUNT_ON_TERM: 'continue' }), ...freshNode },
-      recordFile: join(dir, 'records.yml'),
-      timeout: 120_000,
-    });
-    expect(r.exitCode, r.stderr).toBe(0);
-    const attempts = countAttempts(r.records);
-    expect(attempts.length).toBeGreaterThanOrEqual(2);
-    expect(resumeProblems(attempts, N)).toEqual([]);
+    const { r, attempts } = await countToCompletion(dir, ['1s', '3s'], countEnv({ COUNT_ON_TERM: 'continue' }));
     // (An attempt whose python had not started when the deadline fired says
     // nothing; one that reached N between the TERM and the KILL ends on its own.)
     for (const rec of r.records.slice(0, -1).filter((x: any) => x.files.stdout.data)) {
