@@ -16,7 +16,7 @@ import { AttemptState, round3, runJob } from './attempt.js';
 import { ZERO_USAGE, type JobResult } from './job.js';
 import type { Plan } from './plan.js';
 import { decideOutcome, type OutcomeResult } from './outcome.js';
-import { closeStdio, openStdio, openTemp, readTail, type StdioSlot } from './stdio.js';
+import { closeStdio, openStdio, openTemp, procPath, readTail, type StdioSlot } from './stdio.js';
 import { VERSION } from '../version.js';
 import { Monitor, warmUp, type MonitorSummary } from '../monitor/index.js';
 
@@ -65,7 +65,7 @@ export async function runAttempt(
   try {
     const cwdError = prepareWorkdir(plan);
     metadata = openTemp('metadata');
-    env.KICKSTART_METADATA = metadata.path!;
+    env.KICKSTART_METADATA = procPath(metadata);
     const startError = cwdError ?? openJobStdio(plan, cwd, slots);
     if (startError) {
       logger.error(startError.message);

@@ -10,6 +10,7 @@ export interface StdioSlot {
   /** The descriptor handed to the jobs. */
   fd: number;
   kind: 'temp' | 'file' | 'inherit';
+  /** For a temp slot, the name it had for an instant: the record's temporary_name. */
   path?: string;
 }
 
@@ -20,18 +21,40 @@ const TEMP_PREFIX: Record<StreamName, string> = {
   metadata: 'ks.meta',
 };
 
-/** mkstemp's shape, ks.out.XXXXXX in TMPDIR, created exclusively with mode 0600. */
+/**
+ * mkstemp's shape, ks.out.XXXXXX in TMPDIR, created exclusively with mode
+ * 0600, and unlinked at once: only the descriptor keeps it, so a kill -9 of
+ * kickstart (or of the whole tree) leaves no file behind. The job reaches a
+ * slot it must open by name (metadata) through procPath().
+ */
 export function openTemp(name: StreamName): StdioSlot {
   const dir = process.env.TMPDIR || tmpdir();
   for (;;) {
     const suffix = randomBytes(6).toString('base64url').slice(0, 6);
     const path = join(dir, `${TEMP_PREFIX[name]}.${suffix}`);
+    let fd: number;
     try {
-      return { name, fd: openSync(path, 'wx+', 0o600), kind: 'temp', path };
+      fd = openSync(path, 'wx+', 0o600);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      continue;
     }
+    try {
+      unlinkSync(path);
+    } catch {
+      /* someone else removed it: the descriptor is what counts */
+    }
+    return { name, fd, kind: 'temp', path };
   }
+}
+
+/**
+ * A name the job can open for a slot kickstart holds: /proc/PID/fd/N reopens
+ * the unlinked file itself (also with >> or O_TRUNC) for as long as kickstart
+ * lives, and for no one else but the same user.
+ */
+export function procPath(slot: StdioSlot): string {
+  return `/proc/${process.pid}/fd/${slot.fd}`;
 }
 
 /** Moves an existing file to the first free file.000 … file.999, as pegasus-kickstart's `^file` does. */
@@ -105,19 +128,12 @@ export function readTail(fd: number, limit: number | 'all'): Tail {
   return { data: buf.subarray(0, got).toString('utf8'), truncated: want < size };
 }
 
-/** Closes the slot; temp files are removed, also after a kill. */
+/** Closes the slot; a temp file went away when it was opened. */
 export function closeStdio(slot: StdioSlot): void {
   if (slot.kind === 'inherit') return;
   try {
     closeSync(slot.fd);
   } catch {
     /* already closed */
-  }
-  if (slot.kind === 'temp' && slot.path) {
-    try {
-      unlinkSync(slot.path);
-    } catch {
-      /* already gone */
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,10 +36,11 @@ interface Ran {
   ms: number;
 }
 
-function kickstart(args: string[], killAfterMs?: number): Promise<Ran> {
+function kickstart(args: string[], killAfterMs?: number, tmp?: string): Promise<Ran> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = tmp ? { ...process.env, TMPDIR: tmp } : process.env;
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
@@ -84,8 +85,11 @@ async function crashRun(label: string, staging: string, extra: string[]) {
   const root = scratch(`crash-${label}`);
   const work = path.join(root, 'work');
   const restore = path.join(root, 'restore');
+  // kickstart's own TMPDIR: what is in it after the kills is what they left behind (#18 item 6).
+  const tmp = path.join(root, 'tmp');
   mkdirSync(work);
   mkdirSync(restore);
+  mkdirSync(tmp);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=600m', 'tmpfs', restore]);
   mounted.add(restore);
   try {
@@ -93,7 +97,7 @@ async function crashRun(label: string, staging: string, extra: string[]) {
     const r = rng(`crash-${label}`);
     const out = (v: number, kill?: number) => {
       ck.setVersion(v);
-      return kickstart(['transfer', '--out', '--checkpoint', 'big.ckpt', '--staging', staging, '--job-id', 'crash', '--workdir', work, '--keep', '2', '--no-progress', ...extra], kill);
+      return kickstart(['transfer', '--out', '--checkpoint', 'big.ckpt', '--staging', staging, '--job-id', 'crash', '--workdir', work, '--keep', '2', '--no-progress', ...extra], kill, tmp);
     };
     const first = await out(1);
     expect(first.code, first.stderr).toBe(0);
@@ -146,8 +150,9 @@ async function crashRun(label: string, staging: string, extra: string[]) {
     } finally {
       site.close();
     }
+    const tmpLeft = readdirSync(tmp);
     figure(
-      `crash ${label}: ${verified}/${KILLS} restores verified after kill -9 during stage-out of ${fmtMiB(SIZE)} ` +
+      `crash ${label}: ${tmpLeft.length} files left in TMPDIR after the kills; ${verified}/${KILLS} restores verified after kill -9 during stage-out of ${fmtMiB(SIZE)} ` +
         `(${killTimes.length} killed mid-run, ${newer} restored the new generation; first uninterrupted stage-out ${(first.ms / 1000).toFixed(2)} s; ` +
         `kill times median ${pct(killTimes, 0.5) ?? '-'} ms, max ${pct(killTimes, 1) ?? '-'} ms; restore median ${(pct(restoreMs, 0.5) / 1000).toFixed(2)} s; ` +
         `after recovery: ${published} generations, ${leftovers} leftovers)`,
@@ -155,6 +160,7 @@ async function crashRun(label: string, staging: string, extra: string[]) {
     expect(failures.slice(0, 5)).toEqual([]);
     expect(verified).toBe(KILLS);
     expect(leftovers).toBe(0);
+    expect(tmpLeft).toEqual([]);
     expect(published).toBeLessThanOrEqual(2);
   } finally {
     execFileSync('umount', [restore]);
