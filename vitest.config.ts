@@ -19,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 's3',
-          include: ['test/transfer/**/*.test.ts', 'test/s3/**/*.test.ts'],
+          include: ['test/transfer/**/*.test.ts', 'test/s3/**/*.test.ts', 'test/staging/contract.test.ts'],
           globalSetup: ['test/s3/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 180_000,

@@ -14,8 +14,28 @@ export const version = pkg.version;
  * child_process loaded only when something really spawns.
  */
 export function cliPlugins() {
-  return [pidusageWithoutGetconf(), lazyChildProcess];
+  return [pidusageWithoutGetconf(), lazyChildProcess, stagingAdaptersApart];
 }
+
+/**
+ * The CLI reads the staging kinds (src/staging/kinds/*) for its hints and
+ * site-option flags, but opens sites only inside the transfer part, which
+ * has its own copy of the registry. So the adapters a kind loads on open()
+ * (`import('../file.js')`) stay out of the CLI file: there they are a module
+ * that says so, should anything ever call it.
+ */
+export const stagingAdaptersApart = {
+  name: 'staging-adapters-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/[^/]+\.js$/ }, (a) =>
+      a.kind === 'dynamic-import' && /[\\/]staging[\\/]kinds[\\/][^\\/]+\.ts$/.test(a.importer) ? { path: a.path, namespace: 'staging-adapter' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'staging-adapter' }, (a) => ({
+      contents: `throw new Error(${JSON.stringify(`kickstart: staging adapter ${a.path} is opened by the transfer part only`)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 export const common = {
   bundle: true,

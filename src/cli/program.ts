@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registry } from '../staging/registry.js';
 import { VERSION } from '../version.js';
 import { collect, collectStat, durationParser, parseCount, parseExitCode, parseInterval, parseSignal, parseSize } from './values.js';
 
@@ -65,14 +66,14 @@ export function mainProgram(): Command {
     )
     .option('--checkpoint-exit-code <code>', 'exit code when a deadline fired and the checkpoint was shipped (default 14; 85 for HTCondor)', parseExitCode)
     .option('--checkpoint <path>', 'file, directory or glob to ship as the checkpoint (repeatable)', collect)
-    .option('--staging <url>', 'where checkpoints go: file:///abs/dir or s3://bucket/prefix')
+    .option('--staging <url>', `where checkpoints go: ${registry.hint}`)
     .option('--job-id <id>', 'names the job at the staging site (default: -N, else the batch job id)')
     .option('--keep <n>', 'checkpoint generations to keep (default 2)', parseCount)
     .option('--transfer-retries <n>', 'retries of each transfer (default 3)', parseCount)
     .option('--transfer-backoff <dur>', 'first retry delay, doubled each time (default 1s)', durationParser('s'))
-    .option('--s3-endpoint <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL, else AWS)')
-    .option('--allow-outside', 'allow --checkpoint paths outside the working directory')
-    .option('--checkpoint-interval <dur>', 'while the job runs, ship each new complete checkpoint, at most once per DUR (e.g. 500ms, 5m)', durationParser('s'))
+    .option('--allow-outside', 'allow --checkpoint paths outside the working directory');
+  addSiteOptions(p);
+  p.option('--checkpoint-interval <dur>', 'while the job runs, ship each new complete checkpoint, at most once per DUR (e.g. 500ms, 5m)', durationParser('s'))
     .option('--checkpoint-signal <sig>', 'with --checkpoint-interval: send SIG (e.g. USR1) to the job each interval to ask for a checkpoint', parseSignal)
     .option('--retries <n>', 'run again from the shipped checkpoint until success, at most N more times', parseCount)
     .option('--retry-delay <dur>', 'wait between attempts (e.g. 10s)', durationParser('s'))
@@ -84,4 +85,10 @@ export function mainProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .addHelpText('after', EXAMPLES);
   return p;
+}
+
+/** One flag per staging kind's site option (--s3-endpoint...), from the registry. */
+export function addSiteOptions(c: Command): Command {
+  for (const o of registry.options) c.option(`--${o.flag} <${o.value}>`, o.help);
+  return c;
 }

@@ -4,10 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CHUNK, ChunkRing, readAhead } from './read-ahead.js';
-import { SiteError, checkKey, guardBody, isAbort, oneLine, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
-
-/** Temp names: `<name>.tmp-<hex>` beside the final name, so rename stays in one directory. */
-export const TEMP_MARK = '.tmp-';
+import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 /**
  * file:///abs/dir: objects are files below `dir`. A put writes a temp file
@@ -20,6 +17,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
 
   async function put(key: string, body: AsyncIterable<Uint8Array>, o: SiteCallOptions = {}): Promise<number> {
     const final = pathOf(key);
+    // Beside the final name, so the rename stays in one directory.
     const tmp = final + TEMP_MARK + randomBytes(6).toString('hex');
     let fh: FileHandle | undefined;
     let bytes = 0;

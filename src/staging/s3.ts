@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { redactS3 as redact } from './kinds/s3.js';
 import { uploadObject } from './s3-upload.js';
 import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
@@ -222,14 +223,4 @@ function errorName(err: unknown): string {
     if (typeof e.name === 'string') return e.name;
   }
   return '';
-}
-
-/** Removes any credential values that might be echoed by an error message. */
-export function redact(text: string): string {
-  let out = text;
-  for (const v of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID']) {
-    const secret = process.env[v];
-    if (secret && secret.length >= 4) out = out.split(secret).join('***');
-  }
-  return out;
 }

@@ -42,6 +42,20 @@ export interface StagingSite {
   close(): void;
 }
 
+/**
+ * A staging URL parsed and checked once (registry.resolve), with its kind's
+ * site options: the one thing the transfer step is handed.
+ */
+export interface StagingLocation {
+  /** The URL, cleaned (no trailing '/'); never holds credentials. */
+  readonly url: string;
+  readonly scheme: string;
+  /** Opens an adapter; close() it when done. */
+  open(): Promise<StagingSite>;
+  /** Masks secrets the kind's adapter might echo in error text. */
+  redact(text: string): string;
+}
+
 /** Chunks to iterate once; destroy() releases the object when they will not all be read. */
 export interface ChunkSource extends AsyncIterable<Buffer> {
   destroy(): void;
@@ -91,6 +105,18 @@ export function checkKey(key: string): string {
     if (seg === '' || seg === '.' || seg === '..') throw new SiteError('fatal', `bad staging key '${key}'`);
   }
   return key;
+}
+
+/**
+ * Adapters may name in-progress uploads `<key>.tmp-<hex>` (file://); keys of
+ * objects never carry the mark, so a leftover is never taken for an object.
+ */
+export const TEMP_MARK = '.tmp-';
+
+/** One path segment made safe as a key segment on every kind: [A-Za-z0-9._-], never '.', '..', hidden or a temp name. */
+export function safeSegment(name: string): string {
+  const base = name.replace(/[^A-Za-z0-9._-]/g, '_').replaceAll(TEMP_MARK, '.tmp_');
+  return base === '' || base === '.' || base === '..' || base.startsWith('.') ? `file${base.startsWith('.') ? base : ''}` : base;
 }
 
 /** One line from any error: first line of its message, with its code when it has one. */

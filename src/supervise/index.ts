@@ -9,6 +9,7 @@ import type { SuperviseOptions } from './options.js';
 import { worthRetrying, type Outcome } from './outcome.js';
 import { makePlan, PlanError, type Plan, type TransferStep } from './plan.js';
 import { runAttempt } from './run-attempt.js';
+import { registry } from '../staging/registry.js';
 
 export type { SuperviseOptions } from './options.js';
 export { PlanError } from './plan.js';
@@ -29,13 +30,14 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
   checkLiveOptions(o);
   if (!o.staging) {
     if (o.checkpointInterval !== undefined) throw new PlanError('--checkpoint-interval needs --staging URL and --checkpoint PATH: it ships the checkpoint there while the job runs');
-    if (o.checkpoints?.length) throw new PlanError('--checkpoint needs --staging URL (file:///dir or s3://bucket/prefix) to ship the files to');
+    if (o.checkpoints?.length) throw new PlanError(`--checkpoint needs --staging URL (${registry.hint}) to ship the files to`);
     return undefined;
   }
   if (!o.checkpoints?.length) throw new PlanError('--staging needs at least one --checkpoint PATH to ship');
   const t = await import('../transfer/index.js');
-  const urlProblem = t.checkStagingUrl(o.staging);
-  if (urlProblem) throw new PlanError(urlProblem);
+  // Resolved once, by the transfer part's registry: its location opens the site.
+  const resolved = t.registry.resolve(o.staging, o.site);
+  if (!resolved.ok) throw new PlanError(resolved.message);
   const jobId = o.jobId ?? plan.derivation ?? Object.values(plan.jobids)[0];
   if (!jobId) {
     throw new PlanError('--staging needs a job id to name this job at the staging site: give --job-id ID (or -N derivation)');
@@ -44,12 +46,11 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
   if (idProblem) throw new PlanError(o.jobId === undefined ? `${idProblem}; the job id comes from -N or the batch job id here: give --job-id ID` : idProblem);
   const base = {
     checkpoints: o.checkpoints,
-    staging: o.staging,
+    staging: resolved.location,
     jobId,
     keep: o.keep,
     retries: o.transferRetries,
     backoffMs: o.transferBackoff,
-    s3Endpoint: o.s3Endpoint,
     allowOutside: o.allowOutside,
     logger,
     progress: true,

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { JobName } from '../record/types.js';
+import type { SiteOptions } from '../staging/kind.js';
 
 /** A file to stat into the record's `files:` (-s after the job, -S before). */
 export interface StatRequest {
@@ -63,7 +64,8 @@ export interface SuperviseOptions {
   keep?: number;
   transferRetries?: number;
   transferBackoff?: number;
-  s3Endpoint?: string;
+  /** The staging kind's own options (e.g. s3Endpoint for s3://). */
+  site?: SiteOptions;
   allowOutside?: boolean;
   /** Ship each new complete checkpoint while the main job runs, at most once per this many ms. */
   checkpointInterval?: number;

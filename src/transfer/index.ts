@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../log.js';
 import type { TransferSummary } from '../record/types.js';
+import type { SiteOptions, StagingLocation } from '../staging/index.js';
 import type { TransferHooks } from './options.js';
 
 export interface TransferOptions {
@@ -13,8 +14,8 @@ export interface TransferOptions {
   checkpoints: string[];
   /** The job's working directory (absolute). */
   cwd: string;
-  /** file:///abs/dir or s3://bucket/prefix */
-  staging: string;
+  /** A staging URL (any kind in staging/registry.ts), or one already resolved. */
+  staging: string | StagingLocation;
   jobId: string;
   /** 1-based. */
   attempt: number;
@@ -24,8 +25,8 @@ export interface TransferOptions {
   retries?: number;
   /** First backoff delay, doubled each retry, with jitter, capped at 30 s; default 1000. */
   backoffMs?: number;
-  /** Else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS's default. */
-  s3Endpoint?: string;
+  /** The staging kind's own options (e.g. s3Endpoint), used when `staging` is a URL. */
+  site?: SiteOptions;
   allowOutside?: boolean;
   logger?: Logger;
   /** Draw a progress bar on stderr when it is a TTY and the transfer lasts > ~2 s. */
@@ -44,7 +45,7 @@ export { stageIn } from './stage-in.js';
 export { stageOut } from './stage-out.js';
 export { startLive, quieter, type LiveOptions, type LiveRun } from './live.js';
 export { listGenerations, type GenerationInfo, type ListOptions } from './list.js';
-export { checkStagingUrl } from '../staging/index.js';
+export { locate, pickSiteOptions, registry, type SiteOptions, type StagingLocation } from '../staging/index.js';
 export { checkCheckpointPaths } from './paths.js';
 export { checkJobId } from './options.js';
 export { EXIT_OK, EXIT_LIST_FAILED, EXIT_STAGE_IN_FAILED, EXIT_STAGE_OUT_FAILED, EXIT_USAGE } from './exit-codes.js';

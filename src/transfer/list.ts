@@ -1,15 +1,15 @@
-import { openSite, oneLine, SiteError } from '../staging/index.js';
+import { locate, oneLine, SiteError, type SiteOptions, type StagingLocation, type StagingSite } from '../staging/index.js';
 import { fetchGeneration, VerifyError } from './fetch.js';
 import { jobPrefix, manifestKey, scanGenerations } from './generations.js';
 import { checkJobId } from './options.js';
 import { parseManifest } from './manifest.js';
 import { withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import { checkStagingUrl } from '../staging/index.js';
 
 export interface ListOptions {
-  staging: string;
+  staging: string | StagingLocation;
   jobId: string;
-  s3Endpoint?: string;
+  /** The staging kind's own options (e.g. s3Endpoint), used when `staging` is a URL. */
+  site?: SiteOptions;
   /** Fetch every published generation and check it against its manifest. */
   verify?: boolean;
   /** Checkpoints outside the working directory count as fine when verifying. */
@@ -44,10 +44,11 @@ export interface GenerationInfo {
  * with a one-line message when the site cannot be listed.
  */
 export async function listGenerations(o: ListOptions): Promise<GenerationInfo[]> {
-  const bad = checkStagingUrl(o.staging) ?? checkJobId(o.jobId);
+  const location = locate(o.staging, o.site);
+  const bad = checkJobId(o.jobId);
   if (bad) throw new Error(bad);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, retries: o.retries ?? 1, baseMs: o.backoffMs ?? 500 };
-  const site = openSite(o.staging, { s3Endpoint: o.s3Endpoint });
+  const site = await location.open();
   try {
     const listed = await withRetry(() => site.list(jobPrefix(o.jobId), { signal: o.signal }), { ...policy, signal: o.signal });
     if (listed.tag === 'failed') throw new Error(`listing ${site.url} failed: ${oneLine(listed.error)}`);
@@ -105,7 +106,7 @@ export async function listGenerations(o: ListOptions): Promise<GenerationInfo[]>
   }
 }
 
-async function readManifestText(site: ReturnType<typeof openSite>, key: string, signal?: AbortSignal): Promise<Buffer> {
+async function readManifestText(site: StagingSite, key: string, signal?: AbortSignal): Promise<Buffer> {
   const s = await site.get(key, { signal });
   const parts: Buffer[] = [];
   for await (const c of s) parts.push(c as Buffer);

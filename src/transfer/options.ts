@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { silentLogger, type Logger } from '../log.js';
-import { checkStagingUrl } from '../staging/index.js';
+import { registry, type StagingLocation } from '../staging/index.js';
 import { checkCheckpointPaths } from './paths.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import type { TransferOptions } from './index.js';
@@ -16,12 +16,18 @@ export interface TransferHooks {
 export interface Normalized {
   checkpoints: string[];
   cwd: string;
+  /** The URL for messages and the record. */
   staging: string;
+  /** The site, resolved once; undefined when the URL is bad (checkOptions says why). */
+  location?: StagingLocation;
+  /** Why the URL is bad. */
+  stagingProblem?: string;
+  /** Masks secrets the site's adapter might echo. */
+  redact: (text: string) => string;
   jobId: string;
   attempt: number;
   keep: number;
   retry: RetryPolicy;
-  s3Endpoint?: string;
   allowOutside: boolean;
   logger: Logger;
   progress: boolean;
@@ -35,10 +41,14 @@ export const TORN_TRIES = 3;
 
 /** Copies the options once into a null-prototype object with every default set. */
 export function normalizeOptions(o: TransferOptions): Normalized {
+  const r = typeof o.staging === 'string' ? registry.resolve(o.staging, o.site) : ({ ok: true, location: o.staging } as const);
   const n: Normalized = Object.assign(Object.create(null) as Normalized, {
     checkpoints: [...(o.checkpoints ?? [])],
     cwd: path.resolve(o.cwd ?? process.cwd()),
-    staging: o.staging,
+    staging: r.ok ? r.location.url : String(o.staging),
+    location: r.ok ? r.location : undefined,
+    stagingProblem: r.ok ? undefined : r.message,
+    redact: r.ok ? r.location.redact : registry.redact,
     jobId: o.jobId,
     attempt: o.attempt ?? 1,
     keep: o.keep ?? 2,
@@ -47,7 +57,6 @@ export function normalizeOptions(o: TransferOptions): Normalized {
       baseMs: o.backoffMs ?? DEFAULT_RETRY.baseMs,
       capMs: Math.max(o.backoffMs ?? 0, BACKOFF_CAP_MS),
     },
-    s3Endpoint: o.s3Endpoint,
     allowOutside: o.allowOutside === true,
     logger: o.logger ?? silentLogger,
     progress: o.progress === true,
@@ -70,8 +79,7 @@ export function checkJobId(id: string): string | undefined {
 
 /** Every problem with the options that retrying cannot fix, as one line; undefined when fine. */
 export function checkOptions(n: Normalized, direction: 'in' | 'out'): string | undefined {
-  const url = checkStagingUrl(n.staging);
-  if (url) return url;
+  if (n.stagingProblem) return n.stagingProblem;
   const job = checkJobId(n.jobId);
   if (job) return job;
   if (!path.isAbsolute(n.cwd)) return `working directory '${n.cwd}' is not absolute`;

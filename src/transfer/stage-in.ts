@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
-import { openSite, oneLine, type StagingSite } from '../staging/index.js';
+import { oneLine, type StagingSite } from '../staging/index.js';
 import { SCRATCH_PREFIX } from './collect.js';
 import { fetchGeneration, VerifyError } from './fetch.js';
 import { completeNewestFirst, genName, jobPrefix, scanGenerations } from './generations.js';
@@ -27,14 +27,14 @@ import type { TransferOptions } from './index.js';
 export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
   const t0 = performance.now();
   const n = normalizeOptions(o);
-  const done = (f: Parameters<typeof summary>[3]) => summary('in', n.staging, t0, f);
+  const done = (f: Parameters<typeof summary>[3]) => summary('in', n.staging, t0, f, n.redact);
   const bad = checkOptions(n, 'in');
   if (bad) return done({ result: 'failed', error: bad });
   const log = n.logger;
 
   let site: StagingSite;
   try {
-    site = openSite(n.staging, { s3Endpoint: n.s3Endpoint });
+    site = await n.location!.open();
   } catch (err) {
     return done({ result: 'failed', error: oneLine(err) });
   }
@@ -46,7 +46,7 @@ export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
   try {
     const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
     let attempts = listed.attempts;
-    if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-in from', site.url, listed) });
+    if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-in from', site.url, listed, n.redact) });
     const candidates = completeNewestFirst(scanGenerations(listed.value, n.jobId));
     if (candidates.length === 0) {
       log.info({ url: site.url, job_id: n.jobId }, `stage-in: no checkpoint yet for job ${n.jobId} at ${site.url}; the job starts from the beginning`);
@@ -76,7 +76,7 @@ export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
             log.warn({ url: site.url, generation: gen }, `stage-in: ${genName(gen)} does not verify: ${lastReason}; rolling back to the generation before`);
             continue;
           }
-          return done({ result: 'failed', attempts, rolled_back: rolled, error: failureLine('stage-in from', site.url, got) });
+          return done({ result: 'failed', attempts, rolled_back: rolled, error: failureLine('stage-in from', site.url, got, n.redact) });
         }
         const m = got.value.manifest;
         try {

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
-import { openSite, oneLine, type SiteEntry, type StagingSite } from '../staging/index.js';
-import { TEMP_MARK } from '../staging/file.js';
+import { oneLine, safeSegment, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { ChunkRing } from '../staging/read-ahead.js';
 import { collect, type Collected } from './collect.js';
 import { tarBody } from './archive.js';
@@ -32,7 +31,7 @@ import type { TransferOptions } from './index.js';
 export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
   const t0 = performance.now();
   const n = normalizeOptions(o);
-  const done = (f: Parameters<typeof summary>[3]) => summary('out', n.staging, t0, f);
+  const done = (f: Parameters<typeof summary>[3]) => summary('out', n.staging, t0, f, n.redact);
   const bad = checkOptions(n, 'out');
   if (bad) return done({ result: 'failed', error: bad });
   const log = n.logger;
@@ -53,7 +52,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
 
   let site: StagingSite;
   try {
-    site = openSite(n.staging, { s3Endpoint: n.s3Endpoint });
+    site = await n.location!.open();
   } catch (err) {
     return done({ result: 'failed', error: oneLine(err) });
   }
@@ -66,7 +65,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
   try {
     const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
     attempts = listed.attempts;
-    if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-out to', site.url, listed) });
+    if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-out to', site.url, listed, n.redact) });
     const states = scanGenerations(listed.value, n.jobId);
     // Numbered past the leftovers, so no number is ever used twice.
     const gen = nextGeneration(states);
@@ -87,7 +86,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
         break;
       }
       if (!(up.error instanceof TornFileError)) {
-        return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, up) });
+        return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, up, n.redact) });
       }
       if (tornTry >= TORN_TRIES) {
         return done({
@@ -118,7 +117,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     const mkey = manifestKey(n.jobId, gen);
     const pub = await withRetry(() => site.publish(mkey, serializeManifest(manifest), { signal: n.signal }), run);
     attempts = Math.max(attempts, pub.attempts);
-    if (pub.tag === 'failed') return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, pub) });
+    if (pub.tag === 'failed') return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, pub, n.redact) });
     await n.hooks.phase?.('published');
     log.info(
       { url: site.url, generation: gen, files: stored.entries.length, bytes: manifest.bytes, object: stored.object.key },
@@ -187,8 +186,7 @@ async function* announce(body: AsyncIterable<Buffer>, phase?: (name: string) => 
 
 /** The stored name of a single-file checkpoint: its base name, made safe for any store. */
 export function objectName(p: string): string {
-  const base = path.posix.basename(p).replace(/[^A-Za-z0-9._-]/g, '_').replaceAll(TEMP_MARK, '.tmp_');
-  return base === '' || base === '.' || base === '..' || base.startsWith('.') ? `file${base.startsWith('.') ? base : ''}` : base;
+  return safeSegment(path.posix.basename(p));
 }
 
 /** Best effort, like prune: leftovers that stay are only space, never visible. */

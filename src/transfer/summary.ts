@@ -1,5 +1,5 @@
 import type { TransferSummary } from '../record/types.js';
-import { SiteError, oneLine, redact } from '../staging/index.js';
+import { SiteError, oneLine } from '../staging/index.js';
 import type { RetryResult } from './retry.js';
 import type { ManifestEntry } from './manifest.js';
 
@@ -9,6 +9,7 @@ export function summary(
   url: string,
   startedMs: number,
   fields: Partial<TransferSummary> & { result: TransferSummary['result'] },
+  redact: (text: string) => string,
 ): TransferSummary {
   const s: TransferSummary = {
     direction,
@@ -31,7 +32,7 @@ export function fileList(entries: ManifestEntry[]): TransferSummary['files'] {
 }
 
 /** "stage-out to URL failed after 4 attempts: cause" — one line, credentials removed. */
-export function failureLine(what: string, url: string, r: Extract<RetryResult<unknown>, { tag: 'failed' }>): string {
+export function failureLine(what: string, url: string, r: Extract<RetryResult<unknown>, { tag: 'failed' }>, redact: (text: string) => string): string {
   const err = r.error;
   const tries = err instanceof SiteError && err.kind === 'retryable' ? ` after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}` : '';
   return redact(`${what} ${url} failed${tries}: ${oneLine(err)}`);

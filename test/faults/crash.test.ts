@@ -140,7 +140,7 @@ async function crashRun(label: string, staging: string, extra: string[]) {
     // Recovery: one more stage-out publishes and clears what the kills left behind.
     const last = await out(KILLS + 2);
     expect(last.code, last.stderr).toBe(0);
-    const site = openSite(staging, { s3Endpoint: extra[1] });
+    const site = await openSite(staging, { s3Endpoint: extra[1] });
     let leftovers = 0;
     let published = 0;
     try {

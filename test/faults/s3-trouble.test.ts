@@ -50,7 +50,7 @@ describe.skipIf(!server)('staging trouble on S3', () => {
       const record = (parse(readFileSync(rec, 'utf8')) as any[]).at(-1);
       const out = record.kickstart?.stage_out ?? record.kickstart?.transfer?.out ?? findKey(record, 'stage_out');
 
-      const site = openSite(staging, { s3Endpoint: s.endpoint });
+      const site = await openSite(staging, { s3Endpoint: s.endpoint });
       const gens = scanGenerations(await site.list('t/'), 't').filter((g) => g.manifest).map((g) => g.generation);
       site.close();
 

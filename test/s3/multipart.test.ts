@@ -83,7 +83,7 @@ describe('S3 multipart uploads', () => {
       return seen;
     });
     const slow = await proxy(Number(new URL(process.env.S3_ENDPOINT!).port), 'slow', 4 << 20);
-    const r = await stageOut({ ...options(a, staging, { checkpoints: ['big.ckpt'], signal: abort.signal }), s3Endpoint: `http://127.0.0.1:${slow.port}` });
+    const r = await stageOut({ ...options(a, staging, { checkpoints: ['big.ckpt'], signal: abort.signal }), site: { s3Endpoint: `http://127.0.0.1:${slow.port}` } });
     await slow.close();
     expect(await watcher).toBe(true);
     expect(r.result).toBe('failed');
@@ -102,7 +102,7 @@ describe('S3 multipart uploads', () => {
     // The killed upload goes through a proxy at 4 MiB/s a connection, so it is
     // still far from done when its first part is stored, however fast the machine.
     const slow = await proxy(Number(new URL(process.env.S3_ENDPOINT!).port), 'slow', 4 << 20);
-    const o = { ...options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }), s3Endpoint: `http://127.0.0.1:${slow.port}`, direction: 'out' };
+    const o = { ...options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }), site: { s3Endpoint: `http://127.0.0.1:${slow.port}` }, direction: 'out' };
     let kill: (() => void) | undefined;
     const ran = runNode(child, [JSON.stringify(o)], { timeoutMs: 120_000, onLine: (_l, k) => (kill = k) });
     const seen = await uploadOpen(staging, 1);

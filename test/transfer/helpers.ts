@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
 import { openSite } from '../../src/staging/index.js';
-import type { SiteEntry } from '../../src/staging/site.js';
+import type { SiteEntry, SiteOptions } from '../../src/staging/index.js';
 import type { TransferOptions } from '../../src/transfer/index.js';
 
 /**
@@ -30,7 +30,8 @@ export function tempDir(label = 'ks'): string {
 
 export interface Staging {
   url: string;
-  s3Endpoint?: string;
+  /** The kind's site options (s3Endpoint for the test server). */
+  site?: SiteOptions;
 }
 
 /** A fresh, empty staging URL: a temp dir for file://, a unique prefix in the test bucket for s3://. */
@@ -39,7 +40,7 @@ export function freshStaging(): Staging {
     const bucket = process.env.S3_BUCKET;
     const endpoint = process.env.S3_ENDPOINT;
     if (!bucket || !endpoint) throw new Error('KICKSTART_TEST_STAGING=s3 needs S3_BUCKET and S3_ENDPOINT (test/s3/global-setup.ts)');
-    return { url: `s3://${bucket}/t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, s3Endpoint: endpoint };
+    return { url: `s3://${bucket}/t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, site: { s3Endpoint: endpoint } };
   }
   return { url: pathToFileURL(path.join(tempDir('staging'), 'site')).href };
 }
@@ -60,13 +61,13 @@ export function options(cwd: string, staging: Staging, more: Partial<TransferOpt
     attempt: 1,
     retries: 2,
     backoffMs: 5,
-    ...(staging.s3Endpoint ? { s3Endpoint: staging.s3Endpoint } : {}),
+    ...(staging.site ? { site: staging.site } : {}),
     ...more,
   };
 }
 
 export async function listKeys(staging: Staging, prefix = ''): Promise<SiteEntry[]> {
-  const site = openSite(staging.url, { s3Endpoint: staging.s3Endpoint });
+  const site = await openSite(staging.url, staging.site);
   try {
     return await site.list(prefix);
   } finally {
@@ -75,7 +76,7 @@ export async function listKeys(staging: Staging, prefix = ''): Promise<SiteEntry
 }
 
 export async function readObject(staging: Staging, key: string): Promise<Buffer> {
-  const site = openSite(staging.url, { s3Endpoint: staging.s3Endpoint });
+  const site = await openSite(staging.url, staging.site);
   try {
     const parts: Buffer[] = [];
     for await (const c of await site.get(key)) parts.push(c as Buffer);
@@ -86,7 +87,7 @@ export async function readObject(staging: Staging, key: string): Promise<Buffer>
 }
 
 export async function writeObject(staging: Staging, key: string, data: Buffer | string): Promise<void> {
-  const site = openSite(staging.url, { s3Endpoint: staging.s3Endpoint });
+  const site = await openSite(staging.url, staging.site);
   try {
     await site.publish(key, Buffer.from(data));
   } finally {

@@ -84,7 +84,7 @@ describe('rollback', () => {
     expect(r.error).not.toMatch(/\bat .*\.(ts|js):\d+/);
     expect(existsSync(path.join(b, 'state.ckpt'))).toBe(false);
 
-    const gens = await listGenerations({ staging: staging.url, jobId: 'job-1', s3Endpoint: staging.s3Endpoint, verify: true });
+    const gens = await listGenerations({ staging: staging.url, jobId: 'job-1', site: staging.site, verify: true });
     expect(gens).toHaveLength(1);
     expect(gens[0]).toMatchObject({ generation: 1, complete: true, verified: false });
     expect(gens[0].error).toMatch(/^malformed manifest: manifest is not an object$/);
@@ -97,7 +97,7 @@ describe('rollback', () => {
     const tar = await readObject(staging, key);
     // Byte 1034: inside the data of ck/f0 (after the headers of ck/ and ck/f0).
     await writeObject(staging, key, flipByte(tar, 1034));
-    const gens = await listGenerations({ staging: staging.url, jobId: 'job-1', s3Endpoint: staging.s3Endpoint, verify: true });
+    const gens = await listGenerations({ staging: staging.url, jobId: 'job-1', site: staging.site, verify: true });
     expect(gens.map((g) => [g.generation, g.complete, g.files, g.verified])).toEqual([
       [2, true, 5, true],
       [1, true, 5, false],

@@ -45,7 +45,7 @@ async function relay(endpoint: string): Promise<{ endpoint: string; shut: () => 
 /** What the site needs on the command line, and how to make it unreachable. */
 async function site(staging: Staging): Promise<{ args: string[]; cut: () => void; cause: RegExp }> {
   if (kind === 's3') {
-    const r = await relay(staging.s3Endpoint!);
+    const r = await relay(staging.site?.s3Endpoint!);
     return { args: ['--s3-endpoint', r.endpoint], cut: r.shut, cause: /ECONNREFUSED/ };
   }
   const dir = new URL(staging.url).pathname;
@@ -100,7 +100,7 @@ describe(`unreachable staging site (${kind})`, () => {
     const staging = freshStaging();
     const a = workdir();
     const args = ['--log-level', 'trace', '--checkpoint', 'state.ckpt', '--staging', staging.url, '--job-id', 'fine',
-      '--transfer-retries', '1', ...(staging.s3Endpoint ? ['--s3-endpoint', staging.s3Endpoint] : [])];
+      '--transfer-retries', '1', ...(staging.site?.s3Endpoint ? ['--s3-endpoint', staging.site?.s3Endpoint] : [])];
     const first = await ks([...args, '--', 'sh', '-c', 'echo one > state.ckpt'], { cwd: a });
     expect(first.exitCode, first.stderr.slice(-1500)).toBe(0);
     expect(first.record?.kickstart?.stage_out?.result).toBe('ok');

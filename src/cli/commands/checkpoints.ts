@@ -1,13 +1,15 @@
 import { Command } from 'commander';
 import { UsageError, ExitError } from '../errors.js';
-import { listGenerations, checkStagingUrl, checkJobId, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo } from '../../transfer/index.js';
+import { listGenerations, checkJobId, pickSiteOptions, registry, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo } from '../../transfer/index.js';
+import { addSiteOptions } from '../program.js';
 import { formatBytes } from '../../transfer/progress.js';
 import { genName } from '../../transfer/generations.js';
 
 interface LsFlags {
+  /** Site options of the staging kinds (--s3-endpoint...), picked by pickSiteOptions. */
+  [siteOption: string]: unknown;
   staging?: string;
   jobId?: string;
-  s3Endpoint?: string;
   verify: boolean;
   json?: boolean;
 }
@@ -19,27 +21,27 @@ interface LsFlags {
  */
 export function registerCheckpointsCommand(program: Command): void {
   const cp = program.command('checkpoints').description('inspect checkpoint generations at a staging site');
-  cp.command('ls')
+  const ls = cp.command('ls')
     .description('list the generations of a job: files, size, age, and whether they verify')
-    .option('--staging <url>', 'staging site: file:///abs/dir or s3://bucket/prefix')
+    .option('--staging <url>', `staging site: ${registry.hint}`)
     .option('--job-id <id>', 'the job whose generations to list')
-    .option('--s3-endpoint <url>', 'S3 endpoint for s3:// staging (default: AWS_ENDPOINT_URL)')
     .option('--no-verify', 'do not fetch the generations to check them')
-    .option('--json', 'print a JSON array instead of a table')
+    .option('--json', 'print a JSON array instead of a table');
+  addSiteOptions(ls)
     .action(async (flags: LsFlags) => {
       const usage = (msg: string): never => {
         process.exitCode = EXIT_USAGE;
         throw new UsageError(`kickstart checkpoints ls: ${msg}`);
       };
-      if (!flags.staging) usage('--staging is required: file:///abs/dir or s3://bucket/prefix');
-      const bad = checkStagingUrl(flags.staging!);
-      if (bad) usage(bad);
+      if (!flags.staging) usage(`--staging is required: ${registry.hint}`);
+      const resolved = registry.resolve(flags.staging!, pickSiteOptions(flags));
+      if (!resolved.ok) return usage(resolved.message);
       if (!flags.jobId) usage('--job-id is required');
       const badId = checkJobId(flags.jobId!);
       if (badId) usage(badId);
       let gens: GenerationInfo[];
       try {
-        gens = await listGenerations({ staging: flags.staging!, jobId: flags.jobId!, s3Endpoint: flags.s3Endpoint, verify: flags.verify });
+        gens = await listGenerations({ staging: resolved.location, jobId: flags.jobId!, verify: flags.verify });
       } catch (err) {
         process.stderr.write(`kickstart checkpoints ls: ${(err as Error).message}\n`);
         process.exitCode = EXIT_LIST_FAILED;

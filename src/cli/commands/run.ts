@@ -1,4 +1,5 @@
 import { createLogger } from '../../log.js';
+import { pickSiteOptions } from '../../staging/registry.js';
 import { appendRecord } from '../../record/write.js';
 import { toJsonLine, toYaml } from '../../record/yaml.js';
 import { supervise, type SuperviseOptions } from '../../supervise/index.js';
@@ -54,7 +55,7 @@ export async function runMain(argv: string[]): Promise<number> {
     keep: o.keep,
     transferRetries: o.transferRetries,
     transferBackoff: o.transferBackoff,
-    s3Endpoint: o.s3Endpoint,
+    site: pickSiteOptions(o),
     allowOutside: o.allowOutside,
     checkpointInterval: o.checkpointInterval,
     checkpointSignal: o.checkpointSignal,

@@ -6,7 +6,8 @@ import { ExitError, UsageError } from '../errors.js';
 import {
   stageIn,
   stageOut,
-  checkStagingUrl,
+  pickSiteOptions,
+  registry,
   checkCheckpointPaths,
   checkJobId,
   EXIT_STAGE_IN_FAILED,
@@ -14,10 +15,13 @@ import {
   EXIT_USAGE,
   type TransferOptions,
 } from '../../transfer/index.js';
+import { addSiteOptions } from '../program.js';
 import { registerCheckpointsCommand } from './checkpoints.js';
 
 /** Raw values as commander hands them over; parsed in one place below. */
 interface TransferFlags {
+  /** Site options of the staging kinds (--s3-endpoint...), picked by pickSiteOptions. */
+  [siteOption: string]: unknown;
   in?: boolean;
   out?: boolean;
   checkpoint: string[];
@@ -28,7 +32,6 @@ interface TransferFlags {
   keep: string;
   transferRetries: string;
   transferBackoff: string;
-  s3Endpoint?: string;
   allowOutside?: boolean;
   progress: boolean;
 }
@@ -40,23 +43,23 @@ interface TransferFlags {
  * failed, 127 for usage errors. Also adds `kickstart checkpoints ls`.
  */
 export function registerTransferCommands(program: Command): void {
-  program
+  const transfer = program
     .command('transfer')
     .description('run the checkpoint transfer step alone: --in before a job, --out after it')
     .addOption(new Option('--in', 'stage-in: fetch, verify and restore the newest good generation').conflicts('out'))
     .addOption(new Option('--out', 'stage-out: upload the declared checkpoint files as a new generation').conflicts('in'))
     .option('--checkpoint <path>', 'checkpoint file, directory or glob, relative to --workdir (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--staging <url>', 'staging site: file:///abs/dir or s3://bucket/prefix')
+    .option('--staging <url>', `staging site: ${registry.hint}`)
     .option('--job-id <id>', 'names the job at the staging site')
     .option('--workdir <dir>', "the job's working directory", process.cwd())
     .option('--attempt <n>', 'attempt number, from 1 (recorded in the manifest)', '1')
     .option('--keep <n>', 'generations to keep at the staging site', '2')
     .option('--transfer-retries <n>', 'retries of each transfer before giving up', '3')
     .option('--transfer-backoff <duration>', 'first retry delay; doubles each retry, with jitter, capped at 30s', '1s')
-    .option('--s3-endpoint <url>', 'S3 endpoint for s3:// staging (default: AWS_ENDPOINT_URL)')
     .option('--allow-outside', 'allow checkpoint paths outside the working directory')
-    .option('--no-progress', 'no progress bar, even on a terminal')
-    .action(async (flags: TransferFlags) => {
+    .option('--no-progress', 'no progress bar, even on a terminal');
+  addSiteOptions(transfer);
+  transfer.action(async (flags: TransferFlags) => {
       const o = parseTransferFlags(flags);
       const logger = createLogger('info');
       const ac = new AbortController();
@@ -87,9 +90,9 @@ export function parseTransferFlags(f: TransferFlags): TransferOptions {
     throw new UsageError(`kickstart transfer: ${msg}`);
   };
   if (!f.in && !f.out) usage('say --in (stage-in, before the job) or --out (stage-out, after it)');
-  if (!f.staging) usage('--staging is required: file:///abs/dir or s3://bucket/prefix');
-  const urlProblem = checkStagingUrl(f.staging!);
-  if (urlProblem) usage(urlProblem);
+  if (!f.staging) usage(`--staging is required: ${registry.hint}`);
+  const resolved = registry.resolve(f.staging!, pickSiteOptions(f));
+  if (!resolved.ok) return usage(resolved.message);
   if (!f.jobId) usage('--job-id is required: it names the job at the staging site');
   const idProblem = checkJobId(f.jobId!);
   if (idProblem) usage(idProblem);
@@ -108,13 +111,12 @@ export function parseTransferFlags(f: TransferFlags): TransferOptions {
   return {
     checkpoints: f.checkpoint,
     cwd,
-    staging: f.staging!,
+    staging: resolved.location,
     jobId: f.jobId!,
     attempt: whole('--attempt', f.attempt, 1),
     keep: whole('--keep', f.keep, 1),
     retries: whole('--transfer-retries', f.transferRetries, 0),
     backoffMs: backoff,
-    s3Endpoint: f.s3Endpoint,
     allowOutside: f.allowOutside === true,
     progress: f.progress !== false,
   };
