@@ -76,7 +76,7 @@ export function mainProgram(): Command {
   p.option('--checkpoint-interval <dur>', 'while the job runs, ship each new complete checkpoint, at most once per DUR (e.g. 500ms, 5m)', durationParser('s'))
     .option('--checkpoint-signal <sig>', 'with --checkpoint-interval: send SIG (e.g. USR1) to the job each interval to ask for a checkpoint', parseSignal)
     .option('--retries <n>', 'run again from the shipped checkpoint until success, at most N more times', parseCount)
-    .option('--retry-delay <dur>', 'wait between attempts (e.g. 10s)', durationParser('s'))
+    .option('--retry-delay <dur>', 'wait between attempts (e.g. 10s); doubled after each failure without progress, from 1 s if unset, up to 5 min', durationParser('s'))
     .option('--attempt <n>', 'number of this attempt (e.g. $((SLURM_RESTART_COUNT+1)))', parseCount)
     .option('--monitor-interval <dur>', "sample the job's CPU, memory and process count this often (default 1s; 0 or off: never)", parseInterval)
     .option('--metrics <file>', 'write every resource sample to this file as JSON lines')

@@ -148,6 +148,16 @@ export interface LiveUpload {
   error?: string;
 }
 
+export interface RetryNote {
+  next_attempt: number;
+  /** Seconds until it starts. */
+  delay: number;
+  /** Attempts in a row that failed without shipping a newer good generation. */
+  failed_in_a_row?: number;
+  /** The delay grew past --retry-delay (exponential, at most 5 min). */
+  backoff?: boolean;
+}
+
 export interface KickstartBlock {
   version: string;
   outcome?: string;
@@ -163,5 +173,7 @@ export interface KickstartBlock {
   /** Resource samples of the main job's tree (--monitor-interval). */
   monitor?: import('../monitor/series.js').MonitorSummary;
   subreaper?: boolean;
+  /** Set when another attempt follows (--retries): when, and why that long. */
+  retry?: RetryNote;
   [key: string]: unknown;
 }

@@ -2,7 +2,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { native } from '../process/native.js';
 import { Reaper } from '../process/reaper.js';
 import type { SignalName } from '../process/signal.js';
-import type { InvocationRecord } from '../record/types.js';
+import type { InvocationRecord, RetryNote } from '../record/types.js';
 import type { AttemptState } from './attempt.js';
 import { sleep } from './attempt.js';
 import type { SuperviseOptions } from './options.js';
@@ -10,6 +10,7 @@ import { worthRetrying, type Outcome } from './outcome.js';
 import { makePlan, PlanError, type Plan, type TransferStep } from './plan.js';
 import { runAttempt } from './run-attempt.js';
 import { registry } from '../staging/registry.js';
+import { attemptFacts, nextDelay, type RetryDelay } from './retry-policy.js';
 
 export type { SuperviseOptions } from './options.js';
 export { PlanError } from './plan.js';
@@ -129,19 +130,32 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
   const records: InvocationRecord[] = [];
   try {
     let attempt = plan.firstAttempt;
+    let failuresInARow = 0;
     for (;;) {
       logger.debug({ attempt, argv: plan.argv }, 'attempt starts');
       const r = await runAttempt(plan, attempt, reaper, logger, { onState: (s) => (current = s) });
       records.push(r.record);
+      const facts = attemptFacts(r.record);
+      failuresInARow = facts.progressed || facts.clean ? 0 : failuresInARow + 1;
+      const spent = attempt - plan.firstAttempt >= plan.retries;
+      const last = spent || stopped || !worthRetrying(r.outcome, r.stoppedFromOutside);
+      // Decided before the record is written, so the record says what comes next.
+      const delay = last ? undefined : nextDelay(plan.retryDelay, failuresInARow);
+      if (delay) r.record.kickstart.retry = retryNote(attempt + 1, delay);
       await o.onRecord?.(r.record);
       const quiet = r.outcome.outcome === 'completed' && plan.retries === 0;
       logger[quiet ? 'debug' : 'info']({ attempt, outcome: r.outcome.outcome, exitcode: r.outcome.exitCode }, `attempt ${attempt}: ${r.outcome.outcome}`);
-      const spent = attempt - plan.firstAttempt >= plan.retries;
-      if (spent || stopped || !worthRetrying(r.outcome, r.stoppedFromOutside)) {
+      if (!delay) {
         return { records, record: r.record, outcome: r.outcome.outcome, exitCode: r.outcome.exitCode };
       }
+      if (delay.backoff) {
+        logger.warn(
+          { attempt, failures_in_a_row: delay.failures, delay_ms: delay.ms },
+          `attempt ${attempt} failed without new progress (${delay.failures} in a row): backing off, next attempt in ${formatDelay(delay.ms)}`,
+        );
+      }
       attempt++;
-      if (plan.retryDelay > 0) await sleep(plan.retryDelay);
+      if (delay.ms > 0) await sleepUnlessStopped(delay.ms, () => stopped);
       if (stopped) {
         return { records, record: r.record, outcome: r.outcome.outcome, exitCode: r.outcome.exitCode };
       }
@@ -150,4 +164,18 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
     for (const [sig, h] of handlers) process.off(sig, h);
     await reaper.drain(2_000);
   }
+}
+
+function retryNote(next: number, d: RetryDelay): RetryNote {
+  return { next_attempt: next, delay: d.ms / 1000, ...(d.failures ? { failed_in_a_row: d.failures } : {}), ...(d.backoff ? { backoff: true } : {}) };
+}
+
+function formatDelay(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${(ms / 60_000).toFixed(1)} min`;
+}
+
+/** A backoff can be minutes: a TERM to kickstart must not wait for it. */
+async function sleepUnlessStopped(ms: number, stopped: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!stopped() && Date.now() < until) await sleep(Math.min(100, until - Date.now()));
 }

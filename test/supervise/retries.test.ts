@@ -52,6 +52,8 @@ describe('restarts to completion (the seed scenario, scaled to seconds)', () => 
     }
     expect(attempts.slice(0, -1).map((a) => [a.outcome, a.exitcode])).toEqual(attempts.slice(0, -1).map(() => ['checkpointed', 14]));
     expect([attempts.at(-1)!.outcome, attempts.at(-1)!.exitcode]).toEqual(['completed', 0]);
+    // A checkpointed attempt shipped progress: the next one follows at once, no backoff.
+    for (const [i, rec] of r.records.slice(0, -1).entries()) expect(rec.kickstart.retry).toEqual({ next_attempt: i + 2, delay: 0 });
     // Each attempt restores the generation the one before published.
     const gens = r.records.map((rec: any) => [rec.kickstart.stage_in.generation, rec.kickstart.stage_out.generation]);
     expect(gens[0][0]).toBeUndefined();
@@ -87,10 +89,38 @@ describe('restarts to completion (the seed scenario, scaled to seconds)', () => 
       [2, 'failed', 3, 'try 2\n'],
       [3, 'failed', 3, 'try 3\n'],
     ]);
-    // --retry-delay separates the attempts.
+    // --retry-delay separates the attempts; failures without progress double it (#18 item 5).
     const starts = r.records.map((x: any) => Date.parse(x.start));
-    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(200);
+    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(200 * 2 ** (i - 1));
+    expect(r.records.map((x: any) => x.kickstart.retry)).toEqual([
+      { next_attempt: 2, delay: 0.2, failed_in_a_row: 1 },
+      { next_attempt: 3, delay: 0.4, failed_in_a_row: 2, backoff: true },
+      undefined,
+    ]);
+    expect(r.stderr).toMatch(/attempt 2 failed without new progress \(2 in a row\): backing off, next attempt in 0\.4 s/);
   });
+
+  it('without --retry-delay a failing job backs off from 1 s; one that cannot start ends the loop at once', async () => {
+    const dir = join(t.dir, 'backoff');
+    mkdirSync(dir);
+    const rec = join(dir, 'records.yml');
+    const r = await ks(['-l', rec, '--retries', '2', '--', 'sh', '-c', 'exit 5'], { recordFile: rec });
+    expect(r.exitCode).toBe(5);
+    expect(r.records.map((x: any) => x.kickstart.retry?.delay)).toEqual([1, 2, undefined]);
+    const starts = r.records.map((x: any) => Date.parse(x.start));
+    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(1000);
+    expect(starts[2] - starts[1]).toBeGreaterThanOrEqual(2000);
+
+    const missing = join(dir, 'missing.yml');
+    const m = await ks(['-l', missing, '--retries', '5', '--', join(dir, 'no-such-program')], { recordFile: missing });
+    expect(m.exitCode).toBe(127);
+    expect(m.records).toHaveLength(1);
+    expect(m.record.kickstart.retry).toBeUndefined();
+    const input = join(dir, 'input.yml');
+    const i = await ks(['-l', input, '--retries', '5', '-i', join(dir, 'no-such-input'), '--', 'cat'], { recordFile: input });
+    expect(i.records).toHaveLength(1);
+    expect(i.record.kickstart.retry).toBeUndefined();
+  }, 60_000);
 
   it('a stop from outside (SIGTERM to kickstart) ends the retries: outcome killed, exit 128+15', async () => {
     const dir = join(t.dir, 'stopped');

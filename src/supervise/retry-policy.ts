@@ -1,0 +1,68 @@
+import type { InvocationRecord } from '../record/types.js';
+
+/**
+ * Pure: what one attempt's record says for the retry loop. Progress is a
+ * newer good generation: one shipped while the job ran (a live trigger), or
+ * the stage-out of a clean end (the job completed, a deadline fired, a stop
+ * from outside). A failed attempt's final stage-out is not progress: a
+ * crash-looping app can ship garbage every time.
+ */
+
+/** The first delay after a failure without progress when --retry-delay is 0. */
+export const BACKOFF_START_MS = 1_000;
+export const BACKOFF_CAP_MS = 5 * 60_000;
+
+const CLEAN_OUTCOMES = new Set(['completed', 'checkpointed', 'killed']);
+
+export interface AttemptFacts {
+  attempt: number;
+  /** Ended cleanly: its final stage-out ships a good generation. */
+  clean: boolean;
+  /** Shipped a newer good generation (live, or a clean end's stage-out). */
+  progressed: boolean;
+  /** The generation stage-in restored, and a fingerprint of its content. */
+  restored?: { generation: number; content: string };
+}
+
+/** A clean end: the outcomes whose final stage-out is a good generation. */
+export function isCleanOutcome(outcome: string | undefined): boolean {
+  return outcome !== undefined && CLEAN_OUTCOMES.has(outcome);
+}
+
+export function attemptFacts(record: InvocationRecord): AttemptFacts {
+  const ks = record.kickstart;
+  const clean = isCleanOutcome(ks.outcome);
+  const live = (ks.live_uploads ?? []).some((u) => u.result === 'ok');
+  const out = ks.stage_out;
+  const shippedOut = out?.result === 'ok' && out.generation !== undefined;
+  const staged = ks.stage_in !== undefined || out !== undefined;
+  // Without a staging site nothing is shipped: a clean end is the progress there is.
+  const progressed = live || (clean && (shippedOut || !staged));
+  const si = ks.stage_in;
+  const restored =
+    si?.result === 'ok' && si.generation !== undefined
+      ? { generation: si.generation, content: si.files.map((f) => `${f.path}\0${f.size}\0${f.sha256}`).sort().join('\n') }
+      : undefined;
+  return { attempt: ks.attempt ?? 1, clean, progressed, restored };
+}
+
+export interface RetryDelay {
+  ms: number;
+  /** Grown past --retry-delay because attempts failed in a row without progress. */
+  backoff: boolean;
+  /** Attempts in a row that failed without progress, this one included (0 after progress). */
+  failures: number;
+}
+
+/**
+ * The wait before the next attempt: --retry-delay after progress; after the
+ * k-th failure in a row without progress, start·2^(k-1), start being
+ * --retry-delay or 1 s, at most 5 min (or --retry-delay, if that is longer).
+ */
+export function nextDelay(retryDelayMs: number, failuresInARow: number): RetryDelay {
+  if (failuresInARow === 0) return { ms: retryDelayMs, backoff: false, failures: 0 };
+  const start = retryDelayMs > 0 ? retryDelayMs : BACKOFF_START_MS;
+  const cap = Math.max(BACKOFF_CAP_MS, retryDelayMs);
+  const ms = Math.min(cap, start * 2 ** Math.min(failuresInARow - 1, 30));
+  return { ms, backoff: ms > retryDelayMs, failures: failuresInARow };
+}
