@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FIXTURES } from '../helpers/run.js';
 import {
   countCpuList, machineInfo, pageSizeFromAuxv, parseCpuinfo, parseMeminfo, parseProcStat,
 } from '../../src/record/machine.js';
 
-const REF = parse(readFileSync('/work/shared/reference/pegasus-records/echo-hello.yml', 'utf8'))[0].machine;
+const REF = parse(readFileSync(join(FIXTURES, 'pegasus-records', 'echo-hello.yml'), 'utf8'))[0].machine;
 const CONDITIONAL = /^(procs|task)_(zombie|stopped|waiting)$/;
 
 describe('machineInfo', () => {

@@ -3,10 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FIXTURES } from '../helpers/run.js';
 import { toJsonLine, toYaml } from '../../src/record/yaml.js';
 import { buildRecord, DATA, kickstartBlock, removeBuiltRecords, TRICKY_ARGS, type MainKind } from './build-record.js';
 
-const REF_DIR = '/work/shared/reference/pegasus-records';
+const REF_DIR = join(FIXTURES, 'pegasus-records');
 const refs = readdirSync(REF_DIR).filter((f) => f.endsWith('.yml')).sort();
 const SCHEMAS = ['core', 'yaml-1.1'] as const;
 type Schema = (typeof SCHEMAS)[number];

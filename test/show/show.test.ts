@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ks, tempDir } from '../helpers/run.js';
+import { BIN, FIXTURES, ks, tempDir } from '../helpers/run.js';
 
-const REFERENCE = '/work/shared/reference/pegasus-records';
+const REFERENCE = join(FIXTURES, 'pegasus-records');
 
 describe('kickstart show', () => {
   const tmp = tempDir();
