@@ -58,7 +58,11 @@ export function parseExitCode(text: string): number {
 
 /** -s/-S: `[lfn=]file`, repeatable. */
 export function collectStat(text: string, previous: StatRequest[] = []): StatRequest[] {
-  if (text === '') throw new InvalidArgumentError('needs a file name: [lfn=]file');
+  if (text === '') throw new InvalidArgumentError('needs a file name: [lfn=]file or @listfile');
+  if (text.startsWith('@')) {
+    if (text.length === 1) throw new InvalidArgumentError(`'@' names no list file: use @listfile, one [lfn=]file a line`);
+    return [...previous, { path: text.slice(1), list: true }];
+  }
   const eq = text.indexOf('=');
   const req = eq > 0 ? { lfn: text.slice(0, eq), path: text.slice(eq + 1) } : { path: text };
   if (req.path === '') throw new InvalidArgumentError(`'${text}' names no file: use [lfn=]file`);

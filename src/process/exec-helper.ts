@@ -62,6 +62,8 @@ const ZERO: Rusage = {
   outblock: 0, msgsnd: 0, msgrcv: 0, nsignals: 0, nvcsw: 0, nivcsw: 0,
 };
 
+const E2BIG = 7;
+
 let cachedPath: string | undefined | null = null;
 
 function executable(p: string): boolean {
@@ -155,6 +157,10 @@ export async function spawnJob(
   }
   if (helperPid < 0) {
     closeSync(rfd);
+    // The job's own arguments or environment are over the kernel's limits
+    // (one argument over 128 KiB, or all over ARG_MAX): the job's failure, as
+    // its own exec would have failed the same way, not an installation fault.
+    if (helperPid === -E2BIG) return { errno: E2BIG };
     throw new Error(`cannot start the exec helper ${helper}: errno ${-helperPid}`);
   }
   // Registered now, synchronously: nothing can reap the helper before this.

@@ -6,14 +6,18 @@ export type Resolved =
   | { ok: false; path: string; errno: number; code: 'ENOENT' | 'EACCES' | 'EISDIR' };
 
 /**
- * Finds the executable the way execvp does: a name with a slash is taken as
- * a path (relative to cwd); otherwise the first runnable match on PATH wins,
- * and a match that exists but is not runnable is remembered so the error
- * says EACCES (126), not ENOENT (127).
+ * Finds the executable as pegasus-kickstart does: a name with a slash is
+ * taken as a path (relative to cwd); a bare name is looked for in the working
+ * directory first (Pegasus jobs run `kickstart app` for an app staged there),
+ * where a regular file wins even when it cannot run, so the error says EACCES
+ * (126); then the first runnable match on PATH, remembering one that exists
+ * but is not runnable, so that error says EACCES too, not ENOENT (127).
  */
 export function resolveExecutable(name: string, path: string | undefined, cwd: string): Resolved {
   if (name === '') return { ok: false, path: name, errno: 2, code: 'ENOENT' };
   if (name.includes('/')) return check(isAbsolute(name) ? name : resolve(cwd, name));
+  const here = join(cwd, name);
+  if (isRegularFile(here)) return check(here);
   let denied: Resolved | undefined;
   for (const dir of (path ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
     const candidate = join(dir === '' ? cwd : resolve(cwd, dir), name);
@@ -33,5 +37,13 @@ function check(path: string): Resolved {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return { ok: false, path, errno: 13, code: 'EACCES' };
     return { ok: false, path, errno: 2, code: 'ENOENT' };
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }

@@ -18,6 +18,13 @@ export class AttemptState {
   readonly token = `${process.pid}.${randomBytes(4).toString('hex')}`;
   deadlineFired = false;
   firedAt?: number;
+  /**
+   * Where the deadline found the attempt: only one that reached the main job
+   * makes a checkpoint. Cleanup is spared (pegasus-kickstart's rule), and a
+   * deadline during setup or prejob means the main job never ran.
+   */
+  deadlineHit?: 'before-main' | 'main' | 'after-main';
+  private main: 'before' | 'running' | 'after' = 'before';
   /** Signal kickstart received that stops this attempt (TERM, INT, HUP). */
   stoppedBy?: SignalName;
   private current?: { name: JobName; pid: number };
@@ -49,12 +56,19 @@ export class AttemptState {
 
   running(name: JobName, pid: number, helperPid: number): void {
     this.current = { name, pid };
+    if (name === 'mainjob') this.main = 'running';
     this.helpers.push(helperPid);
     if (name !== 'cleanup') this.pids.push(pid);
   }
 
   finished(): void {
+    if (this.current?.name === 'mainjob') this.main = 'after';
     this.current = undefined;
+  }
+
+  /** A deadline that reached a main job being started counts as reaching it. */
+  reachedMain(): void {
+    this.deadlineHit = 'main';
   }
 
   /**
@@ -113,8 +127,14 @@ export class AttemptState {
       setTimeout(() => {
         this.deadlineFired = true;
         this.firedAt = round3(this.elapsed());
+        this.deadlineHit = this.main === 'running' ? 'main' : this.main === 'before' ? 'before-main' : 'after-main';
+        if (this.current?.name === 'cleanup' || (this.current === undefined && this.main === 'after')) {
+          this.logger.debug({ at: this.firedAt }, 'checkpoint time passed after the main job: cleanup is spared');
+          return;
+        }
         const n = this.send('SIGTERM', 'checkpoint-time');
-        this.logger.info({ processes: n, at: this.firedAt }, 'checkpoint time: sent SIGTERM to the job');
+        // "sending SIGTERM": the words pegasus-kickstart prints, which its users' scripts look for.
+        this.logger.info({ processes: n, at: this.firedAt, job: this.current?.name }, 'job timed out (checkpoint time): sending SIGTERM');
       }, Math.max(0, termAt - (monotonicMs() - this.t0))),
     );
     if (killAt !== undefined) {
@@ -135,7 +155,7 @@ export class AttemptState {
         return;
       }
       const n = this.send('SIGKILL', reason);
-      if (n > 0) this.logger.warn({ processes: n, at: round3(this.elapsed()) }, 'sent SIGKILL to the job');
+      if (n > 0) this.logger.warn({ processes: n, at: round3(this.elapsed()), reason }, 'job still running: sending SIGKILL');
       this.killTimer = setTimeout(tick, 250);
     };
     tick();
@@ -222,7 +242,10 @@ export async function runJob(
   if (!isStarted(started)) return started;
   state.running(run.name, started.pid, started.helperPid);
   // A deadline that fired while this job was being started must still reach it.
-  if (state.deadlineFired && run.name !== 'cleanup') state.send('SIGTERM', 'checkpoint-time');
+  if (state.deadlineFired && run.name !== 'cleanup') {
+    if (run.name === 'mainjob') state.reachedMain();
+    state.send('SIGTERM', 'checkpoint-time');
+  }
   const result = await started.done;
   state.finished();
   await state.sweep(run.name, lingerGrace);

@@ -6,6 +6,10 @@ import type { SiteOptions } from '../staging/kind.js';
 export interface StatRequest {
   lfn?: string;
   path: string;
+  /** `@file`: path names a file that lists the files, one `[lfn=]file` a line (see stat-list.ts). */
+  list?: boolean;
+  /** errno of a list file that could not be read: the entry records it. */
+  error?: number;
 }
 
 /**

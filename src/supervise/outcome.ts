@@ -30,8 +30,10 @@ export interface JobFacts {
 
 export interface OutcomeInput {
   jobs: JobFacts[];
-  /** A deadline (checkpoint time or -k) fired during this attempt. */
+  /** A deadline (checkpoint time or -k) fired while the main job ran: only that makes a checkpoint. */
   deadlineFired: boolean;
+  /** A deadline fired during setup or prejob, so the main job never ran. */
+  deadlineBeforeMain?: boolean;
   /** Signal number kickstart itself received (TERM, INT, HUP) and that stopped the attempt. */
   stoppedBy?: number;
   stageIn?: TransferSummary;
@@ -47,6 +49,8 @@ export interface OutcomeResult {
   /** The deciding job could not be started at all (missing or not runnable). */
   notStarted?: boolean;
 }
+
+const SIGTERM = 15;
 
 // Signals that mean the program crashed rather than was stopped from outside.
 const CRASH_SIGNALS = new Set([4, 5, 6, 7, 8, 11, 31]);
@@ -86,6 +90,8 @@ export function decideOutcome(input: OutcomeInput): OutcomeResult {
     }
   }
   if (!input.jobs.some((j) => j.name === 'mainjob')) {
+    // The setup job the deadline stopped: the run ran out of time, it is not a missing program.
+    if (input.deadlineBeforeMain) return { outcome: 'killed', exitCode: 128 + SIGTERM, cause: 'setup' };
     return { outcome: 'failed', exitCode: EXIT.notFound, cause: 'mainjob', notStarted: true };
   }
   if (!shippedOrLocal) return { outcome: 'stage-out-failed', exitCode: EXIT.stageOutFailed };

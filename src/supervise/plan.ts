@@ -4,6 +4,7 @@ import type { SignalName } from '../process/signal.js';
 import type { JobName, LiveUpload, TransferSummary } from '../record/types.js';
 import { splitCommandLine } from './command-line.js';
 import { schedule, type Schedule } from './deadlines.js';
+import { expandStatLists } from './stat-list.js';
 import {
   DEFAULT_CHECKPOINT_EXIT_CODE,
   DEFAULT_LINGER_GRACE,
@@ -187,8 +188,8 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     full: o.full ?? false,
     noMachine: o.noMachine ?? false,
     makeExecutable: o.makeExecutable ?? false,
-    statBefore: o.statBefore ?? [],
-    statAfter: o.statAfter ?? [],
+    statBefore: expandStatLists(o.statBefore ?? [], baseCwd),
+    statAfter: expandStatLists(o.statAfter ?? [], baseCwd),
     transformation: o.transformation,
     derivation: o.derivation,
     resource: o.resource,

@@ -14,6 +14,7 @@ import { groupName, userName } from '../record/users.js';
 import type { InvocationRecord, JobName, JobRecord, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
 import { AttemptState, round3, runJob } from './attempt.js';
 import { ZERO_USAGE, type JobResult } from './job.js';
+import type { StatRequest } from './options.js';
 import type { Plan } from './plan.js';
 import { decideOutcome, type OutcomeResult } from './outcome.js';
 import { closeStdio, openStdio, openTemp, procPath, readTail, type StdioSlot } from './stdio.js';
@@ -120,6 +121,10 @@ export async function runAttempt(
       }
       if (plan.sideJobs.cleanup) jobs.push(await run('cleanup', plan.sideJobs.cleanup));
     }
+  } catch (e) {
+    // An internal fault: no record comes, so the capture files must not stay behind in /tmp.
+    for (const slot of [...slots, metadata]) if (slot) closeStdio(slot);
+    throw e;
   } finally {
     state.disarm();
     await state.settle();
@@ -128,7 +133,8 @@ export async function runAttempt(
 
   const outcome = decideOutcome({
     jobs,
-    deadlineFired: state.deadlineFired,
+    deadlineFired: state.deadlineHit === 'main',
+    deadlineBeforeMain: state.deadlineHit === 'before-main',
     stoppedBy: state.stoppedBy ? constants.signals[state.stoppedBy] : undefined,
     stageIn,
     stageOut,
@@ -232,9 +238,11 @@ function failedStart(name: JobName, argv: string[], errno: number): JobResult {
   return { name, record, startErrno: errno };
 }
 
-function statRequest(s: { lfn?: string; path: string }, cwd: string, output: boolean): StatInfo {
-  const info = statInfo(resolve(cwd, s.path));
-  return s.lfn !== undefined ? { ...(info.error !== undefined ? { error: info.error } : {}), lfn: s.lfn, ...withoutError(info), ...(output ? { output: true } : {}) } : info;
+function statRequest(s: StatRequest, cwd: string, output: boolean): StatInfo {
+  const info: StatInfo = s.error !== undefined ? { error: s.error, file_name: s.path } : statInfo(resolve(cwd, s.path));
+  // pegasus-kickstart marks every -s file it could stat as an output, named by an lfn or not.
+  const out = output && info.error === undefined ? { output: true } : {};
+  return s.lfn !== undefined ? { ...(info.error !== undefined ? { error: info.error } : {}), lfn: s.lfn, ...withoutError(info), ...out } : { ...info, ...out };
 }
 
 function withoutError(info: StatInfo): StatInfo {
@@ -242,7 +250,7 @@ function withoutError(info: StatInfo): StatInfo {
   return rest;
 }
 
-async function statRequestAsync(s: { lfn?: string; path: string }, cwd: string): Promise<StatInfo> {
+async function statRequestAsync(s: StatRequest, cwd: string): Promise<StatInfo> {
   const info = statRequest(s, cwd, true);
   if (info.error !== undefined) return info;
   const sum = sha256File(resolve(cwd, s.path));

@@ -94,7 +94,9 @@ describe('checkpoint deadlines', () => {
     const r = await ks(['-k', '0.5', 'echo', 'main'], {
       env: { KICKSTART_SETUP: 'sleep 5', KICKSTART_CLEANUP: 'echo cleanup' },
     });
-    expect(r.exitCode).toBe(14);
+    // Not a checkpoint (14): the deadline never reached a main job (issue #12, bug A).
+    expect(r.exitCode).toBe(143);
+    expect(r.record.kickstart.outcome).toBe('killed');
     expect(r.record.setup.status.signalled_signal).toBe(15);
     expect(r.record.mainjob).toBeUndefined();
     expect(r.record.cleanup.status.regular_exitcode).toBe(0);
