@@ -10,16 +10,29 @@ import { createRequire } from 'node:module';
  * perf_hooks.
  */
 
-/** `n` random bytes from the kernel, without loading node:crypto. */
+let pool = Buffer.alloc(0);
+let used = 0;
+
+/**
+ * `n` random bytes from the kernel, without loading node:crypto. Drawn from
+ * a small pool: a batch names two temp files per task, and an open, read and
+ * close of /dev/urandom for each name was a measurable part of a task.
+ */
 export function randomBytes(n: number): Buffer {
-  const buf = Buffer.alloc(n);
-  const fd = openSync('/dev/urandom', 'r');
-  try {
-    readSync(fd, buf, 0, n, null);
-  } finally {
-    closeSync(fd);
+  if (used + n > pool.length) {
+    pool = Buffer.alloc(Math.max(256, n));
+    const fd = openSync('/dev/urandom', 'r');
+    try {
+      readSync(fd, pool, 0, pool.length, null);
+    } finally {
+      closeSync(fd);
+    }
+    used = 0;
   }
-  return buf;
+  // A copy: callers may keep or change what they get.
+  const out = Buffer.from(pool.subarray(used, used + n));
+  used += n;
+  return out;
 }
 
 /** A monotonic clock in milliseconds (like performance.now(), another origin). */

@@ -5,13 +5,14 @@ import { ExitError, UsageError } from './errors.js';
 const SUBCOMMANDS = new Set(['transfer', 'checkpoints', 'show']);
 
 /**
- * The CLI from argv to an exit code. Subcommands are recognised only as the
+ * The CLI from argv to an exit code. Subcommands (and `batch`) are recognised only as the
  * first word (run an executable of that name as `kickstart -- show`). Only
  * the bin entry turns the code into process.exit.
  */
 export async function main(argv: string[]): Promise<number> {
   try {
     if (SUBCOMMANDS.has(argv[0] ?? '')) return await runSubcommand(argv);
+    if (argv[0] === 'batch') return await (await import('./commands/batch.js')).batchMain(argv.slice(1));
     const { runMain } = await import('./commands/run.js');
     return await runMain(argv);
   } catch (e) {

@@ -13,6 +13,7 @@ Examples:
             --retries 5 -- python3 count.py
                                           checkpoint deadlines, shipping and restarts
   kickstart show job.yml                  a human summary of a record
+  kickstart batch -j 4 tasks.txt          one task per line, each with its own record (kickstart batch --help)
   kickstart transfer --in --checkpoint state/ --staging s3://bucket/ckpt --job-id run1
 
 Exit codes: the job's own code; 128+N when it was killed by signal N; 14 (or

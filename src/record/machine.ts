@@ -12,6 +12,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:f
 import os from 'node:os';
 import type { MachineInfo } from './types.js';
 import { native, type NativeAddon } from '../process/native.js';
+import { monotonicMs } from '../startup.js';
 
 function readText(path: string, limit?: number): string {
   if (limit === undefined) return readFileSync(path, 'latin1');
@@ -176,7 +177,18 @@ function countsFrom(a: number[]): StateCounts {
  * Starts the process census on the thread pool (native addon), to overlap
  * with the job; falls back to the JavaScript walk when the addon is missing.
  */
-export async function startCensus(): Promise<ProcScan> {
+export function startCensus(maxAgeMs = 0): Promise<ProcScan> {
+  // A batch shares one census among the tasks of a moment: a /proc walk per
+  // task of a thousand short tasks cost more than the tasks themselves.
+  if (maxAgeMs > 0 && lastCensus && monotonicMs() - lastCensus.at <= maxAgeMs) return lastCensus.scan;
+  const scan = censusNow();
+  if (maxAgeMs > 0) lastCensus = { at: monotonicMs(), scan };
+  return scan;
+}
+
+let lastCensus: { at: number; scan: Promise<ProcScan> } | undefined;
+
+async function censusNow(): Promise<ProcScan> {
   const page = pageSize();
   let r: Awaited<ReturnType<NativeAddon['procScan']>>;
   try {
@@ -224,12 +236,15 @@ export function scanProcesses(pageSize: number): ProcScan {
   return { procs, tasks, vmsizeKiB: Math.floor(vm / 1024), rssKiB: Math.floor((rssPages * pageSize) / 1024) };
 }
 
+let page: number | undefined;
+
 function pageSize(): number {
   try {
-    return pageSizeFromAuxv(readFileSync('/proc/self/auxv')) ?? 4096;
+    page ??= pageSizeFromAuxv(readFileSync('/proc/self/auxv')) ?? 4096;
   } catch {
-    return 4096;
+    page = 4096;
   }
+  return page;
 }
 
 function cpuCount(): number {

@@ -105,14 +105,14 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
     const problem = checkCheckpointPaths(o.checkpoints, plan.cwd, o.allowOutside ?? false);
     if (problem) throw new PlanError(problem);
   }
-  if (plan.subreaper) {
+  if (plan.subreaper && !o.reaper) {
     const err = native().setSubreaper();
     if (err !== 0) {
       logger.warn({ errno: err }, 'cannot become a child subreaper: descendants that leave the job may outlive it');
       plan.subreaper = false;
     }
   }
-  const reaper = new Reaper(plan.subreaper ? 'all' : 'own');
+  const reaper = o.reaper ?? new Reaper(plan.subreaper ? 'all' : 'own');
   let current: AttemptState | undefined;
   let stopped = false;
   const handlers = new Map<SignalName, () => void>();
@@ -162,7 +162,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
     }
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
-    await reaper.drain(2_000);
+    if (!o.reaper) await reaper.drain(2_000);
   }
 }
 

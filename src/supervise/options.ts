@@ -91,6 +91,14 @@ export interface SuperviseOptions {
   lingerGrace?: number;
   /** Become a child subreaper and reap every child (the CLI); off for embedders. */
   subreaper?: boolean;
+  /**
+   * A reaper shared by supervise() calls running at once in one process
+   * (batch mode): two wait4(-1) loops would steal each other's children.
+   * The caller has made the process a subreaper and drains the reaper.
+   */
+  reaper?: import('../process/reaper.js').Reaper;
+  /** Reuse a process census (the machine block's procs_* and task_*) up to this many ms old; batch mode. */
+  censusMaxAge?: number;
   /** Forward TERM, INT, HUP, QUIT, USR1, USR2 received by this process to the job. */
   forwardSignals?: boolean;
   logger?: Logger;

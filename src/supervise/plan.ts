@@ -60,6 +60,7 @@ export interface Plan {
   jobids: Record<string, string>;
   lingerGrace: number;
   subreaper: boolean;
+  censusMaxAge: number;
   retries: number;
   retryDelay: number;
   firstAttempt: number;
@@ -198,6 +199,7 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     jobids: jobIds(env),
     lingerGrace: o.lingerGrace ?? DEFAULT_LINGER_GRACE,
     subreaper: o.subreaper ?? false,
+    censusMaxAge: o.censusMaxAge ?? 0,
     retries: o.retries ?? 0,
     retryDelay: o.retryDelay ?? 0,
     firstAttempt: o.attempt ?? 1,

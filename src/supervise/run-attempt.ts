@@ -48,7 +48,7 @@ export async function runAttempt(
   const state = new AttemptState(logger, plan.schedule, plan.subreaper);
   hooks.onState?.(state);
   state.arm();
-  const census = plan.noMachine ? undefined : startCensus();
+  const census = plan.noMachine ? undefined : startCensus(plan.censusMaxAge);
   // Before any job starts: see warmUp(). Runs while stage-in does.
   const monitorReady = plan.monitorInterval > 0 ? warmUp() : undefined;
   const env: Record<string, string> = { ...plan.env, KICKSTART_ATTEMPT: String(attempt) };
