@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from '../startup.js';
@@ -22,16 +22,32 @@ const TEMP_PREFIX: Record<StreamName, string> = {
 };
 
 /**
- * mkstemp's shape, ks.out.XXXXXX in TMPDIR, created exclusively with mode
- * 0600, and unlinked at once: only the descriptor keeps it, so a kill -9 of
- * kickstart (or of the whole tree) leaves no file behind. The job reaches a
- * slot it must open by name (metadata) through procPath().
+ * Linux's O_TMPFILE (with O_DIRECTORY, as the kernel defines it; Node does not
+ * export it): a file in TMPDIR that never has a name, so no kill -9 at any
+ * instant can leave it behind.
+ */
+const O_TMPFILE = 0o20200000;
+/** What a file system without O_TMPFILE answers: then mkstemp + unlink. */
+const NO_TMPFILE = new Set(['EOPNOTSUPP', 'EISDIR', 'EINVAL', 'ENOTSUP']);
+
+/**
+ * A capture file only the descriptor keeps: O_TMPFILE where the file system
+ * has it, else mkstemp's shape (ks.out.XXXXXX, exclusive, mode 0600) unlinked
+ * at once, which leaves the short window between the two. The record's
+ * temporary_name is ks.out.XXXXXX either way. The job reaches a slot it must
+ * open by name (metadata) through procPath().
  */
 export function openTemp(name: StreamName): StdioSlot {
   const dir = process.env.TMPDIR || tmpdir();
+  const named = () => join(dir, `${TEMP_PREFIX[name]}.${randomBytes(6).toString('base64url').slice(0, 6)}`);
+  try {
+    const fd = openSync(dir, O_TMPFILE | constants.O_RDWR, 0o600);
+    return { name, fd, kind: 'temp', path: named() };
+  } catch (e) {
+    if (!NO_TMPFILE.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  }
   for (;;) {
-    const suffix = randomBytes(6).toString('base64url').slice(0, 6);
-    const path = join(dir, `${TEMP_PREFIX[name]}.${suffix}`);
+    const path = named();
     let fd: number;
     try {
       fd = openSync(path, 'wx+', 0o600);
