@@ -41,16 +41,22 @@ export function quietOutput(c: Command): void {
   c.configureOutput({ writeErr: () => {}, outputError: () => {} });
 }
 
-export function report(e: unknown): number {
+/** A usage problem as kickstart's one line and exit code; undefined for anything else. */
+export function usageLine(e: unknown): { code: number; line?: string } | undefined {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return { code: 0 };
     // One line: commander puts its "(Did you mean --x?)" hint on a line of its own.
-    process.stderr.write(`kickstart: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
-    return 127;
+    return { code: 127, line: `kickstart: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}` };
   }
-  if (e instanceof UsageError || (e instanceof Error && e.name === 'PlanError')) {
-    process.stderr.write(`kickstart: ${e.message}\n`);
-    return 127;
+  if (e instanceof UsageError || (e instanceof Error && e.name === 'PlanError')) return { code: 127, line: `kickstart: ${e.message}` };
+  return undefined;
+}
+
+export function report(e: unknown): number {
+  const usage = usageLine(e);
+  if (usage) {
+    if (usage.line) process.stderr.write(`${usage.line}\n`);
+    return usage.code;
   }
   if (e instanceof ExitError) {
     if (e.message) process.stderr.write(`kickstart: ${e.message}\n`);

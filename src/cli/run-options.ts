@@ -1,7 +1,7 @@
 import { toJsonLine, toYaml } from '../record/yaml.js';
 import type { LevelName, Logger } from '../log.js';
-import { pickSiteOptions } from '../staging/registry.js';
 import type { SuperviseOptions } from '../supervise/index.js';
+import { readFlags } from './add-flags.js';
 import { UsageError } from './errors.js';
 import { quietOutput } from './main.js';
 import { mainProgram } from './program.js';
@@ -24,61 +24,23 @@ export function parseRunArgs(argv: string[]): RunArgs {
   program.exitOverride();
   quietOutput(program);
   program.parse(argv, { from: 'user' });
-  const o = program.opts();
+  const { logLevel, createWorkdir, ...flags } = readFlags<Partial<SuperviseOptions> & { logLevel: LevelName; createWorkdir?: string }>('run', program.opts());
   const command: string[] = program.args;
-  if (command.length === 0 && o.argFile === undefined) {
+  if (command.length === 0 && flags.argFile === undefined) {
     throw new UsageError('no command to run: kickstart [options] [--] executable [args...] (see kickstart --help)');
   }
-  if (o.workdir !== undefined && o.createWorkdir !== undefined) {
+  if (flags.workdir !== undefined && createWorkdir !== undefined) {
     throw new UsageError('-w and -W both name a working directory: use one');
   }
+  // The table's rows land in SuperviseOptions' keys (flags.ts: `to`, `into`); -W is -w that creates.
   const options: SuperviseOptions = {
+    ...flags,
     argv: command,
-    argFile: o.argFile,
-    transformation: o.transformation,
-    derivation: o.derivation,
-    resource: o.resource,
-    wfLabel: o.wfLabel,
-    wfStamp: o.wfStamp,
-    noMachine: o.machine === false,
-    full: o.full,
-    quiet: o.quiet,
-    stdin: o.stdin,
-    stdout: o.stdout,
-    stderr: o.stderr,
-    tailBytes: o.tail,
-    recordFile: o.recordFile,
-    format: o.format,
-    workdir: o.workdir ?? o.createWorkdir,
-    createWorkdir: o.createWorkdir !== undefined,
-    statAfter: o.statAfter,
-    statBefore: o.statBefore,
-    makeExecutable: o.makeExecutable,
-    termAfter: o.termAfter,
-    killAfter: o.killAfter,
-    checkpointTime: o.checkpointTime,
-    maxWalltime: o.maxWalltime,
-    checkpointExitCode: o.checkpointExitCode,
-    checkpoints: o.checkpoint,
-    staging: o.staging,
-    jobId: o.jobId,
-    keep: o.keep,
-    transferRetries: o.transferRetries,
-    transferBackoff: o.transferBackoff,
-    site: pickSiteOptions(o),
-    allowOutside: o.allowOutside,
-    checkpointInterval: o.checkpointInterval,
-    checkpointSignal: o.checkpointSignal,
-    retries: o.retries,
-    retryDelay: o.retryDelay,
-    attempt: o.attempt,
-    lingerGrace: o.lingerGrace,
-    monitorInterval: o.monitorInterval,
-    metricsFile: o.metrics,
+    ...(createWorkdir !== undefined ? { workdir: createWorkdir, createWorkdir: true } : {}),
     subreaper: true,
     forwardSignals: true,
   };
-  return { options, logLevel: o.logLevel, logLevelGiven: program.getOptionValueSource('logLevel') !== 'default' };
+  return { options, logLevel, logLevelGiven: program.getOptionValueSource('logLevel') !== 'default' };
 }
 
 /** Serialises each record and appends it; `failed()` says whether any write was lost. */

@@ -1,4 +1,4 @@
-import { constants } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import type { SignalName } from '../process/signal.js';
 import { parseDuration } from '../supervise/duration.js';
@@ -71,4 +71,16 @@ export function collectStat(text: string, previous: StatRequest[] = []): StatReq
 
 export function collect(text: string, previous: string[] = []): string[] {
   return [...previous, text];
+}
+
+/** batch -S: exit codes, repeatable. */
+export function collectExitCode(text: string, previous: number[] = []): number[] {
+  return [...previous, parseExitCode(text)];
+}
+
+/** batch -j: tasks at once, or 'auto' (one per CPU). */
+export function parseJobs(text: string): number {
+  if (text === 'auto') return availableParallelism();
+  if (!/^[1-9]\d*$/.test(text.trim())) throw new InvalidArgumentError(`'${text}' is not a number of tasks: use 1 or more, or auto`);
+  return Number(text);
 }

@@ -47,5 +47,5 @@ export { startLive, quieter, type LiveOptions, type LiveRun } from './live.js';
 export { listGenerations, type GenerationInfo, type ListOptions } from './list.js';
 export { locate, pickSiteOptions, registry, type SiteOptions, type StagingLocation } from '../staging/index.js';
 export { checkCheckpointPaths } from './paths.js';
-export { checkJobId } from './options.js';
+export { checkJobId, checkTransfer } from './options.js';
 export { EXIT_OK, EXIT_LIST_FAILED, EXIT_STAGE_IN_FAILED, EXIT_STAGE_OUT_FAILED, EXIT_USAGE } from './exit-codes.js';

@@ -90,3 +90,8 @@ export function checkOptions(n: Normalized, direction: 'in' | 'out'): string | u
   if (direction === 'out') return checkCheckpointPaths(n.checkpoints, n.cwd, n.allowOutside);
   return undefined;
 }
+
+/** The options' problems, as checkOptions finds them, for a caller that has not normalized them (the CLI). */
+export function checkTransfer(o: TransferOptions, direction: 'in' | 'out'): string | undefined {
+  return checkOptions(normalizeOptions(o), direction);
+}

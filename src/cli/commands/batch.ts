@@ -1,6 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { createReadStream } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createLogger, type LevelName, type Logger } from '../../log.js';
 import { clusterSummaryLine, clusterTaskLine, exitStatus } from '../../record/cluster.js';
@@ -11,7 +10,7 @@ import { parseBatchLine } from '../batch-line.js';
 import { UsageError } from '../errors.js';
 import { quietOutput } from '../main.js';
 import { recordWriter } from '../run-options.js';
-import { parseExitCode } from '../values.js';
+import { addFlags } from '../add-flags.js';
 
 const EXAMPLES = `
 Each line is one task, written as a kickstart command line: flags, then the
@@ -39,25 +38,14 @@ clustered job.
 Exit codes: 0 every task succeeded (or -e); 5 a task failed or a line could
 not run (pegasus-cluster's code); 127 a usage error of the batch itself.`;
 
-function parseJobs(text: string): number {
-  if (text === 'auto') return availableParallelism();
-  if (!/^[1-9]\d*$/.test(text.trim())) throw new InvalidArgumentError(`'${text}' is not a number of tasks: use 1 or more, or auto`);
-  return Number(text);
-}
-
 function batchProgram(): Command {
-  return new Command('batch')
+  const c = new Command('batch')
     .usage('[options] FILE|-')
     .description('Run many tasks, each under supervision with its own record, and a pegasus-cluster summary at the end.')
     .argument('<file>', "the task list, one kickstart command line per line; '-' reads stdin")
     .helpOption('-h, --help', 'show this help')
-    .option('-j, --jobs <n>', "tasks at once, or 'auto' (one per CPU); default 1", parseJobs, 1)
-    .option('-f, --fail-hard', 'stop starting tasks after the first failure (running ones finish)')
-    .option('-e, --ignore-failures', 'run every task and exit 0 whatever they return (pegasus-cluster -e)')
-    .option('-S, --success-code <code>', 'an exit code that counts as success besides 0 (repeatable)', (t: string, prev: number[] = []) => [...prev, parseExitCode(t)])
-    .option('-l, --record-file <file>', "append the records and cluster lines to this file, fsync'd (default: stdout)")
-    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .addHelpText('after', EXAMPLES);
+  return addFlags(c, 'batch');
 }
 
 const STOPPING = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;

@@ -1,13 +1,13 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { addFlags, readFlags } from '../add-flags.js';
 import { UsageError, ExitError } from '../errors.js';
-import { listGenerations, checkJobId, pickSiteOptions, registry, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo } from '../../transfer/index.js';
-import { addSiteOptions } from '../program.js';
+import { listGenerations, checkJobId, registry, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo, type SiteOptions } from '../../transfer/index.js';
 import { formatBytes } from '../../transfer/progress.js';
 import { genName } from '../../transfer/generations.js';
 
+/** The values of `checkpoints ls`, as the flag table reads them (readFlags). */
 interface LsFlags {
-  /** Site options of the staging kinds (--s3-endpoint...), picked by pickSiteOptions. */
-  [siteOption: string]: unknown;
+  site?: SiteOptions;
   staging?: string;
   jobId?: string;
   verify: boolean;
@@ -21,20 +21,15 @@ interface LsFlags {
  */
 export function registerCheckpointsCommand(program: Command): void {
   const cp = program.command('checkpoints').description('inspect checkpoint generations at a staging site');
-  const ls = cp.command('ls')
-    .description('list the generations of a job: files, size, age, and whether they verify')
-    .option('--staging <url>', `staging site: ${registry.hint}`)
-    .option('--job-id <id>', 'the job whose generations to list')
-    .option('--no-verify', 'do not fetch the generations to check them')
-    .option('--json', 'print a JSON array instead of a table');
-  addSiteOptions(ls)
-    .action(async (flags: LsFlags) => {
+  const ls = cp.command('ls').description('list the generations of a job: files, size, age, and whether they verify');
+  addFlags(ls, 'checkpoints').action(async (values: Record<string, unknown>) => {
+      const flags = readFlags<LsFlags>('checkpoints', values);
       const usage = (msg: string): never => {
         process.exitCode = EXIT_USAGE;
         throw new UsageError(`kickstart checkpoints ls: ${msg}`);
       };
       if (!flags.staging) usage(`--staging is required: ${registry.hint}`);
-      const resolved = registry.resolve(flags.staging!, pickSiteOptions(flags));
+      const resolved = registry.resolve(flags.staging!, flags.site);
       if (!resolved.ok) return usage(resolved.message);
       if (!flags.jobId) usage('--job-id is required');
       const badId = checkJobId(flags.jobId!);

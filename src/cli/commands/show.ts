@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { attemptView, loadRecords, renderHtml, renderText, ShowError, EXIT_WRITE_FAILED } from '../../show/index.js';
+import { addFlags } from '../add-flags.js';
 import { ExitError } from '../errors.js';
 
 interface ShowFlags {
@@ -14,13 +15,11 @@ interface ShowFlags {
  * written; 127 for usage errors.
  */
 export function registerShowCommand(program: Command): void {
-  program
+  const show = program
     .command('show')
     .description('summarise a record file: outcome per attempt, signals, checkpoints, peaks, CPU and memory sparklines')
-    .argument('<record>', 'a record file (kickstart -l FILE; YAML or JSON lines, any number of attempts)')
-    .option('--html <file>', 'write one self-contained HTML page with CPU and memory charts instead')
-    .option('--no-color', 'no colours, even on a terminal (NO_COLOR does the same)')
-    .action(async (file: string, flags: ShowFlags) => {
+    .argument('<record>', 'a record file (kickstart -l FILE; YAML or JSON lines, any number of attempts)');
+  addFlags(show, 'show').action(async (file: string, flags: ShowFlags) => {
       // `kickstart show x | head` closes the pipe early: that is not an error.
       process.stdout.on('error', (e: NodeJS.ErrnoException) => {
         if (e.code !== 'EPIPE') throw e;
