@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { getRawAsset } from 'node:sea';
 import { main } from '../cli/main.js';
+import { EXIT } from '../exit-codes.js';
 import { useHelper } from '../process/exec-helper.js';
 import { useAddon, type NativeAddon } from '../process/native.js';
 import { cacheRoots, unpack } from './unpack.js';
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     loadNative();
   } catch (e) {
     process.stderr.write(`kickstart: ${(e as Error).message}\n`);
-    return 127;
+    return EXIT.notFound;
   }
   return main(argv);
 }

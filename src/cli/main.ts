@@ -1,5 +1,6 @@
 import { CommanderError, type Command } from 'commander';
 import { createLogger } from '../log.js';
+import { EXIT } from '../exit-codes.js';
 import { ExitError, UsageError } from './errors.js';
 
 const SUBCOMMANDS = new Set(['transfer', 'checkpoints', 'show']);
@@ -46,9 +47,9 @@ export function usageLine(e: unknown): { code: number; line?: string } | undefin
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return { code: 0 };
     // One line: commander puts its "(Did you mean --x?)" hint on a line of its own.
-    return { code: 127, line: `kickstart: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}` };
+    return { code: EXIT.usage, line: `kickstart: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}` };
   }
-  if (e instanceof UsageError || (e instanceof Error && e.name === 'PlanError')) return { code: 127, line: `kickstart: ${e.message}` };
+  if (e instanceof UsageError || (e instanceof Error && e.name === 'PlanError')) return { code: EXIT.usage, line: `kickstart: ${e.message}` };
   return undefined;
 }
 
@@ -64,5 +65,5 @@ export function report(e: unknown): number {
   }
   const logger = createLogger('error');
   logger.fatal({ err: e }, 'internal error: please report it with this log');
-  return 70;
+  return EXIT.internal;
 }

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 /** Exit codes of `kickstart show` (README "kickstart show"). */
-export const EXIT_BAD_RECORD = 2;
-export const EXIT_WRITE_FAILED = 3;
+import { EXIT } from '../exit-codes.js';
+
+export const EXIT_BAD_RECORD = EXIT.badRecord;
+export const EXIT_WRITE_FAILED = EXIT.pageFailed;
 
 /** A record file kickstart cannot show: one line naming the file and the fix. */
 export class ShowError extends Error {

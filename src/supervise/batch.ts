@@ -1,3 +1,4 @@
+import { EXIT } from '../exit-codes.js';
 import { silentLogger, type Logger } from '../log.js';
 import { native } from '../process/native.js';
 import { Reaper } from '../process/reaper.js';
@@ -88,7 +89,7 @@ export async function runBatch(lines: AsyncIterable<BatchLine>, o: BatchOptions)
     if (l.kind === 'blank') continue;
     const id = ++r.tasks;
     if (l.kind === 'bad') {
-      end({ id, line: l.line, app: l.app, startMs: Date.now(), durationS: 0, exitCode: 127, pid: 0, ok: false, problem: l.problem });
+      end({ id, line: l.line, app: l.app, startMs: Date.now(), durationS: 0, exitCode: EXIT.usage, pid: 0, ok: false, problem: l.problem });
     } else {
       const p = runTask(id, l, reaper, wholeTree, logger, o.successCodes).then(end);
       const tracked = p.finally(() => running.delete(tracked));
@@ -124,6 +125,6 @@ async function runTask(
   } catch (e) {
     // A PlanError: the options of this line cannot run; nothing was started.
     const problem = e instanceof Error ? e.message : String(e);
-    return { id, line: l.line, app: l.app, startMs, durationS: took(), exitCode: 127, pid: 0, ok: false, problem };
+    return { id, line: l.line, app: l.app, startMs, durationS: took(), exitCode: EXIT.usage, pid: 0, ok: false, problem };
   }
 }

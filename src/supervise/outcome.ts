@@ -9,17 +9,8 @@ export type Outcome =
   | 'stage-out-failed'
   | 'usage-error';
 
-/** kickstart's own exit codes; every other code is the job's. Documented in the README. */
-export const EXIT = {
-  completed: 0,
-  checkpointed: 14,
-  stageInFailed: 20,
-  stageOutFailed: 21,
-  notExecutable: 126,
-  notFound: 127,
-  usage: 127,
-  internal: 70,
-} as const;
+export { EXIT } from '../exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 
 export interface JobFacts {
   name: JobName;

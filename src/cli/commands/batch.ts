@@ -10,6 +10,7 @@ import { parseBatchLine } from '../batch-line.js';
 import { UsageError } from '../errors.js';
 import { quietOutput } from '../main.js';
 import { recordWriter } from '../run-options.js';
+import { EXIT } from '../../exit-codes.js';
 import { addFlags } from '../add-flags.js';
 
 const EXAMPLES = `
@@ -111,8 +112,8 @@ export async function batchMain(argv: string[]): Promise<number> {
     });
     const failed = result.failed > 0;
     write(clusterSummaryLine({ ...result, ok: !failed, extra: 0, pid: process.pid, app: 'kickstart batch' }));
-    if (writeFailed) return 1;
-    return failed && !o.ignoreFailures ? 5 : 0;
+    if (writeFailed) return EXIT.writeFailed;
+    return failed && !o.ignoreFailures ? EXIT.batchFailed : EXIT.completed;
   } finally {
     for (const s of STOPPING) process.off(s, stop);
   }

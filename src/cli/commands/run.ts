@@ -1,3 +1,4 @@
+import { EXIT } from '../../exit-codes.js';
 import { createLogger } from '../../log.js';
 import { appendRecord } from '../../record/write.js';
 import { supervise } from '../../supervise/index.js';
@@ -12,5 +13,5 @@ export async function runMain(argv: string[]): Promise<number> {
   const writer = recordWriter(options.format, logger, (text) => appendRecord(file, text), options.recordFile ?? 'stdout');
   options.onRecord = writer.onRecord;
   const result = await supervise(options);
-  return writer.failed() && result.exitCode === 0 ? 1 : result.exitCode;
+  return writer.failed() && result.exitCode === EXIT.completed ? EXIT.writeFailed : result.exitCode;
 }
