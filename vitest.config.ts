@@ -13,6 +13,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/s3/**', 'test/engine/**', 'test/faults/**', 'test/binary/**', '**/node_modules/**'],
           testTimeout: 60_000,
+          // Spawned runs use dist/: rebuilt first when src/ is newer.
+          globalSetup: ['test/helpers/build-setup.ts'],
           pool: 'forks',
         },
       },
@@ -20,7 +22,7 @@ export default defineConfig({
         test: {
           name: 's3',
           include: ['test/transfer/**/*.test.ts', 'test/s3/**/*.test.ts', 'test/staging/contract.test.ts'],
-          globalSetup: ['test/s3/global-setup.ts'],
+          globalSetup: ['test/helpers/build-setup.ts', 'test/s3/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 180_000,
           pool: 'forks',
@@ -31,7 +33,7 @@ export default defineConfig({
         test: {
           name: 'engine',
           include: ['test/engine/**/*.test.ts'],
-          globalSetup: ['test/engine/global-setup.ts'],
+          globalSetup: ['test/helpers/build-setup.ts', 'test/engine/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,
           pool: 'forks',
@@ -42,7 +44,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
-          globalSetup: ['test/faults/global-setup.ts'],
+          globalSetup: ['test/helpers/build-setup.ts', 'test/faults/global-setup.ts'],
           testTimeout: 900_000,
           hookTimeout: 300_000,
           pool: 'forks',
