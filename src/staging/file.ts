@@ -84,8 +84,8 @@ export function openFileSite(url: string, dir: string): StagingSite {
     return stream;
   }
 
-  async function getChunks(key: string, o: SiteCallOptions = {}): Promise<ChunkSource> {
-    const fh = await openObject(key, o);
+  async function getChunks(key: string, o: SiteCallOptions = {}, held?: FileHandle, release?: Promise<unknown>): Promise<ChunkSource> {
+    const fh = held ?? (await openObject(key, o));
     let started = false;
     const chunks = (async function* () {
       started = true;
@@ -97,6 +97,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
       } catch (err) {
         throw wrap(err, url, key, o.signal, 'get');
       } finally {
+        await release?.catch(() => {});
         await fh.close().catch(() => {});
       }
     })();
@@ -104,10 +105,22 @@ export function openFileSite(url: string, dir: string): StagingSite {
       [Symbol.asyncIterator]: () => chunks,
       destroy() {
         // A generator never started skips its finally: close the file here.
-        if (!started) void fh.close().catch(() => {});
+        if (!started) void (release ?? Promise.resolve()).catch(() => {}).then(() => fh.close().catch(() => {}));
         void chunks.return(undefined).catch(() => {});
       },
     };
+  }
+
+  async function getCopying(key: string, dest: string, o: SiteCallOptions = {}): Promise<{ chunks: ChunkSource; copied: Promise<void> }> {
+    const fh = await openObject(key, o);
+    // The open descriptor by its /proc name: copyFile opens the very inode
+    // being hashed. The kernel copies on a pool thread while the main thread
+    // hashes: no userspace write, no buffer handed from reader to writer.
+    const copied = fsp.copyFile(`/proc/self/fd/${fh.fd}`, dest).catch((err: unknown) => {
+      throw wrap(err, url, key, o.signal, 'get');
+    });
+    copied.catch(() => {});
+    return { chunks: await getChunks(key, o, fh, copied), copied };
   }
 
   async function list(prefix: string, o: SiteCallOptions = {}): Promise<SiteEntry[]> {
@@ -167,7 +180,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
     return `${url.replace(/\/+$/, '')}/${key}`;
   }
 
-  return { url, put, putReleasesChunks: true, get, getChunks, list, remove, publish, describe, close() {} };
+  return { url, put, putReleasesChunks: true, get, getChunks: (key, o) => getChunks(key, o), getCopying, list, remove, publish, describe, close() {} };
 
   async function mkdirs(d: string): Promise<void> {
     try {

@@ -30,6 +30,15 @@ export interface StagingSite {
    * one after the next is asked for. Absent where the adapter has only get().
    */
   getChunks?(key: string, o?: SiteCallOptions): Promise<ChunkSource>;
+  /**
+   * Copies the object into the local file `dest` in the kernel
+   * (copy_file_range, a reflink where the filesystem has them) while
+   * yielding the same open file's bytes as ring chunks, for hashing: the
+   * copy and the bytes checked come from one inode, so a key replaced
+   * meanwhile cannot slip unchecked bytes in. `copied` settles when the copy
+   * is done. Absent where the object is not a local file.
+   */
+  getCopying?(key: string, dest: string, o?: SiteCallOptions): Promise<{ chunks: ChunkSource; copied: Promise<void> }>;
   /** Every object and leftover whose key starts with `prefix`. */
   list(prefix: string, o?: SiteCallOptions): Promise<SiteEntry[]>;
   /** Deletes objects (and aborts/removes `partial` leftovers); absent ones are fine. */

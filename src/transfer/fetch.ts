@@ -58,7 +58,6 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   // entries (headers are decoded at once, or copied when they span chunks).
   const ring = site.getChunks !== undefined;
   const maxBatch = ring ? 0 : MAX_BATCH;
-  const stream = await getOrVerifyError(site, okey, o.signal, ring);
   const temp = new Map<string, string>();
   let index = 0;
   const sink = (e: ManifestEntry) => {
@@ -67,15 +66,30 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
     temp.set(e.path, p);
     return p;
   };
+  // One file from a local site: the kernel copies it while its bytes are
+  // hashed here, so stage-in costs about a read and a hash.
+  const single = m.object.format === 'file' ? m.entries[0] : undefined;
+  const copyTo = single && o.scratch && site.getCopying ? sink(single) : undefined;
+  let copied: Promise<void> | undefined;
+  let stream: Readable | ChunkSource;
+  if (copyTo) {
+    const c = await orVerifyError(() => site.getCopying!(okey, copyTo, { signal: o.signal }));
+    stream = c.chunks;
+    copied = c.copied;
+  } else {
+    stream = await getOrVerifyError(site, okey, o.signal, ring);
+  }
   let objectBytes = 0;
   const source = guarded(stream, where, (b) => {
     objectBytes += b;
     o.onBytes?.(b);
   });
   try {
-    if (m.object.format === 'file') {
-      const e = m.entries[0];
-      await receive(source, sink(e), e, where, maxBatch);
+    if (copied) {
+      await receive(source, undefined, single!, where, maxBatch);
+      await copied;
+    } else if (single) {
+      await receive(source, sink(single), single, where, maxBatch);
     } else {
       const byName = new Map(m.entries.map((e) => [archiveName(e.path), e]));
       const seen = new Set<string>();
@@ -100,6 +114,8 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
     for await (const _ of source) void _;
   } catch (err) {
     stream.destroy();
+    // No copy may still write into the scratch folder when it is removed.
+    await copied?.catch(() => {});
     if (err instanceof ArchiveError) throw new VerifyError(`${where}: ${err.message}`);
     throw err;
   }
@@ -197,10 +213,14 @@ async function* guarded(stream: AsyncIterable<unknown>, where: string, count: (n
   }
 }
 
-async function getOrVerifyError(site: StagingSite, key: string, signal?: AbortSignal, ring = false): Promise<Readable | ChunkSource> {
+function getOrVerifyError(site: StagingSite, key: string, signal?: AbortSignal, ring = false): Promise<Readable | ChunkSource> {
+  return orVerifyError<Readable | ChunkSource>(() => (ring && site.getChunks ? site.getChunks(key, { signal }) : site.get(key, { signal })));
+}
+
+/** A missing object makes the generation bad (roll back), not the site. */
+async function orVerifyError<T>(open: () => Promise<T>): Promise<T> {
   try {
-    if (ring && site.getChunks) return await site.getChunks(key, { signal });
-    return await site.get(key, { signal });
+    return await open();
   } catch (err) {
     if (err instanceof SiteError && err.kind === 'missing') throw new VerifyError(err.message);
     throw err;
