@@ -115,6 +115,25 @@ export interface TreeQuery {
   marker?: string;
   /** Never included, nor what hangs below them (kickstart itself, a running cleanup job). */
   exclude: number[];
+  /**
+   * Start times (ProcInfo.starttime) of roots and group leaders, read when
+   * they were started. A pid or group id is reused once its process is
+   * reaped: a root or group leader that now has another start time is a
+   * stranger, and so is what hangs below it or shares its group.
+   */
+  starts?: ReadonlyMap<number, number>;
+}
+
+/** Whether `pid` is still the process the query knew (or is gone, or was never timed). */
+function samePid(q: TreeQuery, pid: number, now: ProcInfo | undefined): boolean {
+  const want = q.starts?.get(pid);
+  return want === undefined || now === undefined || now.starttime === want;
+}
+
+/** Whether p belongs to group g as the job made it: not a recycled group id, and started after its leader. */
+function inJobGroup(q: TreeQuery, p: ProcInfo, leader: ProcInfo | undefined): boolean {
+  const want = q.starts?.get(p.pgrp);
+  return want === undefined || (p.starttime >= want && samePid(q, p.pgrp, leader));
 }
 
 /**
@@ -138,11 +157,12 @@ function descendants(q: TreeQuery): ProcInfo[] {
   while (stack.length) {
     const pid = stack.pop()!;
     if (found.has(pid)) continue;
+    const isRoot = q.roots.includes(pid);
     if (!exclude.has(pid)) {
       const p = readProc(pid);
-      if (!p) continue;
+      if (!p || (isRoot && !samePid(q, pid, p))) continue;
       found.set(pid, p);
-    } else if (!q.roots.includes(pid)) {
+    } else if (!isRoot || !samePid(q, pid, readProc(pid))) {
       continue;
     }
     stack.push(...childrenOf(pid));
@@ -167,12 +187,13 @@ function scan(q: TreeQuery, procs: ProcInfo[]): ProcInfo[] {
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   for (const r of q.roots) {
     const p = byPid.get(r);
+    if (!samePid(q, r, p)) continue;
     if (p && !exclude.has(r)) visit(p);
     else for (const c of children.get(r) ?? []) visit(c);
   }
   const groups = new Set(q.groups);
   for (const p of procs) {
-    if (groups.has(p.pgrp)) visit(p);
+    if (groups.has(p.pgrp) && inJobGroup(q, p, byPid.get(p.pgrp))) visit(p);
   }
   if (q.marker) {
     for (const p of procs) {

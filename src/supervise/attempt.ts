@@ -2,7 +2,7 @@ import type { Logger } from '../log.js';
 import { monotonicMs, randomBytes } from '../startup.js';
 import type { Reaper } from '../process/reaper.js';
 import { liveTree, signalTree, type SignalName } from '../process/signal.js';
-import { commandLine } from '../process/tree.js';
+import { commandLine, readProc } from '../process/tree.js';
 import type { TreeQuery } from '../process/tree.js';
 import type { JobName, SignalSent } from '../record/types.js';
 import type { Schedule } from './deadlines.js';
@@ -32,6 +32,8 @@ export class AttemptState {
   private readonly helpers: number[] = [];
   /** Pids and groups of every job so far, except cleanup, which deadlines must spare. */
   private readonly pids: number[] = [];
+  /** Start times of those pids and of kickstart: a reaped pid reused by a stranger is never taken for the job's. */
+  private readonly starts = new Map<number, number>();
   private killTimer?: NodeJS.Timeout;
   private timers: NodeJS.Timeout[] = [];
 
@@ -56,6 +58,11 @@ export class AttemptState {
 
   running(name: JobName, pid: number, helperPid: number): void {
     this.current = { name, pid };
+    // Read while they are unreaped children of ours, so still the processes we started.
+    for (const p of [pid, helperPid]) {
+      const st = readProc(p)?.starttime;
+      if (st !== undefined) this.starts.set(p, st);
+    }
     if (name === 'mainjob') this.main = 'running';
     this.helpers.push(helperPid);
     if (name !== 'cleanup') this.pids.push(pid);
@@ -79,6 +86,10 @@ export class AttemptState {
    * job's pid, which a stranger may reuse; groups outlive their leader.
    */
   private query(forCleanup: boolean): TreeQuery {
+    return { ...this.members(forCleanup), starts: this.starts };
+  }
+
+  private members(forCleanup: boolean): TreeQuery {
     const cleanup = this.current?.name === 'cleanup' ? [this.current.pid] : [];
     const spared = [process.pid, ...this.helpers];
     if (this.subreaper) {
