@@ -150,6 +150,13 @@ export const FLAGS: readonly Flag[] = [
     parse: durationParser('s'),
     commands: ['run'],
   },
+  {
+    spec: '--poison-after <n>',
+    help: 'with --retries: after N failed attempts in a row from one checkpoint, restore the generation before it (0: never)',
+    shownDefault: '2',
+    parse: parseCount,
+    commands: ['run'],
+  },
 
   // Monitoring and clean-up.
   {

@@ -128,6 +128,11 @@ export interface TransferSummary {
   attempts: number;
   /** Stage-in: generations passed over because they did not verify, newest first. */
   rolled_back?: number[];
+  /**
+   * Stage-in after a crash loop: generations passed over because attempts
+   * restored from them kept failing (--poison-after), and why.
+   */
+  poisoned?: { passed_over: number[]; reason: string };
   /** Stage-out: declared checkpoint paths (or globs) that matched nothing. */
   missing?: string[];
   error?: string;

@@ -10,7 +10,7 @@ import { worthRetrying, type Outcome } from './outcome.js';
 import { makePlan, PlanError, type Plan, type TransferStep } from './plan.js';
 import { runAttempt } from './run-attempt.js';
 import { registry } from '../staging/registry.js';
-import { attemptFacts, nextDelay, type RetryDelay } from './retry-policy.js';
+import { attemptFacts, nextDelay, notePoison, type PoisonState, type RetryDelay } from './retry-policy.js';
 
 export type { SuperviseOptions } from './options.js';
 export { PlanError } from './plan.js';
@@ -59,8 +59,8 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
   const interval = o.checkpointInterval;
   const requestSignal = o.checkpointSignal;
   return {
-    stageIn: ({ attempt, cwd }) => t.stageIn({ ...base, attempt, cwd }),
-    stageOut: ({ attempt, cwd }) => t.stageOut({ ...base, attempt, cwd }),
+    stageIn: ({ attempt, cwd, distrust }) => t.stageIn({ ...base, attempt, cwd, distrust }),
+    stageOut: ({ attempt, cwd, clean }) => t.stageOut({ ...base, attempt, cwd, clean }),
     live:
       interval === undefined
         ? undefined
@@ -71,7 +71,8 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
               intervalMs: interval,
               request: requestSignal ? () => request(requestSignal) : undefined,
               // Quiet: a generation every few seconds must not flood stderr with info lines.
-              ship: (signal) => t.stageOut({ ...base, attempt, cwd, signal, progress: false, logger: t.quieter(logger) }),
+              // A live trigger is a clean end of its own: the app wrote that checkpoint whole.
+              ship: (signal) => t.stageOut({ ...base, attempt, cwd, signal, clean: true, progress: false, logger: t.quieter(logger) }),
               clock,
               logger,
             }),
@@ -131,12 +132,14 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
   try {
     let attempt = plan.firstAttempt;
     let failuresInARow = 0;
+    let poison: PoisonState = {};
     for (;;) {
       logger.debug({ attempt, argv: plan.argv }, 'attempt starts');
-      const r = await runAttempt(plan, attempt, reaper, logger, { onState: (s) => (current = s) });
+      const r = await runAttempt(plan, attempt, reaper, logger, { onState: (s) => (current = s), distrust: poison.distrust });
       records.push(r.record);
-      const facts = attemptFacts(r.record);
+      const facts = attemptFacts(r.record, r.stoppedFromOutside);
       failuresInARow = facts.progressed || facts.clean ? 0 : failuresInARow + 1;
+      poison = notePoison(poison, facts, plan.poisonAfter);
       const spent = attempt - plan.firstAttempt >= plan.retries;
       const last = spent || stopped || !worthRetrying(r.outcome, r.stoppedFromOutside);
       // Decided before the record is written, so the record says what comes next.

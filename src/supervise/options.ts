@@ -79,6 +79,8 @@ export interface SuperviseOptions {
   /** Restarts: run until success or `retries` more attempts are spent. */
   retries?: number;
   retryDelay?: number;
+  /** Failed attempts in a row from one checkpoint generation before stage-in rolls back past it; default 2, 0: never. */
+  poisonAfter?: number;
   /** Number of the first attempt (e.g. SLURM_RESTART_COUNT + 1). */
   attempt?: number;
 

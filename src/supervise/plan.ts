@@ -17,8 +17,10 @@ import {
 export type SideJob = Exclude<JobName, 'mainjob'>;
 
 export interface TransferStep {
-  stageIn(at: { attempt: number; cwd: string }): Promise<TransferSummary>;
-  stageOut(at: { attempt: number; cwd: string }): Promise<TransferSummary>;
+  /** `distrust`: generations a crash loop poisoned (supervise/retry-policy.ts). */
+  stageIn(at: { attempt: number; cwd: string; distrust?: { generations: number[]; reason: string } }): Promise<TransferSummary>;
+  /** `clean`: the attempt ended cleanly, so its generation is a good one. */
+  stageOut(at: { attempt: number; cwd: string; clean: boolean }): Promise<TransferSummary>;
   /** --checkpoint-interval: ships checkpoints while the main job runs, until stop(). */
   live?(at: LiveAt): Promise<{ stop(): Promise<LiveUpload[]> }>;
 }
@@ -63,6 +65,8 @@ export interface Plan {
   censusMaxAge: number;
   retries: number;
   retryDelay: number;
+  /** --poison-after: failed attempts in a row from one generation before stage-in rolls back past it. */
+  poisonAfter: number;
   firstAttempt: number;
   transfer?: TransferStep;
   /** ms between resource samples of the main job; 0: off. */
@@ -202,6 +206,7 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     censusMaxAge: o.censusMaxAge ?? 0,
     retries: o.retries ?? 0,
     retryDelay: o.retryDelay ?? 0,
+    poisonAfter: o.poisonAfter ?? 2,
     firstAttempt: o.attempt ?? 1,
     transfer,
     monitorInterval,

@@ -12,7 +12,6 @@ import type { InvocationRecord } from '../record/types.js';
 export const BACKOFF_START_MS = 1_000;
 export const BACKOFF_CAP_MS = 5 * 60_000;
 
-const CLEAN_OUTCOMES = new Set(['completed', 'checkpointed', 'killed']);
 
 export interface AttemptFacts {
   attempt: number;
@@ -24,14 +23,18 @@ export interface AttemptFacts {
   restored?: { generation: number; content: string };
 }
 
-/** A clean end: the outcomes whose final stage-out is a good generation. */
-export function isCleanOutcome(outcome: string | undefined): boolean {
-  return outcome !== undefined && CLEAN_OUTCOMES.has(outcome);
+/**
+ * A clean end, whose final stage-out is a good generation: completed,
+ * checkpointed, or kickstart itself stopped from outside (the batch system's
+ * end). A job killed by a signal kickstart did not get (the OOM killer) is not.
+ */
+export function isCleanOutcome(outcome: string | undefined, stoppedFromOutside: boolean): boolean {
+  return outcome === 'completed' || outcome === 'checkpointed' || (outcome === 'killed' && stoppedFromOutside);
 }
 
-export function attemptFacts(record: InvocationRecord): AttemptFacts {
+export function attemptFacts(record: InvocationRecord, stoppedFromOutside = false): AttemptFacts {
   const ks = record.kickstart;
-  const clean = isCleanOutcome(ks.outcome);
+  const clean = isCleanOutcome(ks.outcome, stoppedFromOutside);
   const live = (ks.live_uploads ?? []).some((u) => u.result === 'ok');
   const out = ks.stage_out;
   const shippedOut = out?.result === 'ok' && out.generation !== undefined;
@@ -65,4 +68,41 @@ export function nextDelay(retryDelayMs: number, failuresInARow: number): RetryDe
   const cap = Math.max(BACKOFF_CAP_MS, retryDelayMs);
   const ms = Math.min(cap, start * 2 ** Math.min(failuresInARow - 1, 30));
   return { ms, backoff: ms > retryDelayMs, failures: failuresInARow };
+}
+
+/**
+ * Poisoned checkpoints: a crash-looping app may overwrite its checkpoint
+ * with garbage and exit 1, attempt after attempt. Attempts that restored the
+ * same content (generation N, or later copies of it) and failed K times in a
+ * row without progress poison it: the next stage-ins pass over N and every
+ * newer generation a failed attempt shipped, which rolls back to the
+ * generation before N. Progress (a newer good generation) clears it all.
+ */
+export interface PoisonState {
+  streak?: { content: string; generations: number[]; attempts: number[] };
+  distrust?: { generations: number[]; reason: string };
+}
+
+export function notePoison(state: PoisonState, facts: AttemptFacts, poisonAfter: number): PoisonState {
+  if (facts.progressed) return {};
+  if (facts.clean || !facts.restored || poisonAfter <= 0) return { distrust: state.distrust };
+  const { generation, content } = facts.restored;
+  const same = state.streak?.content === content ? state.streak : undefined;
+  const streak = {
+    content,
+    generations: same ? [...new Set([...same.generations, generation])] : [generation],
+    attempts: [...(same?.attempts ?? []), facts.attempt],
+  };
+  if (streak.attempts.length < poisonAfter) return { streak, distrust: state.distrust };
+  const gens = streak.generations.sort((a, b) => a - b);
+  const reason =
+    `${listWords(streak.attempts.map((a) => `${a}`), 'attempt')} restored ${listWords(gens.map(String), 'generation')}` +
+    `${gens.length > 1 ? ' (the same content)' : ''} and failed without shipping a newer good generation (--poison-after ${poisonAfter})`;
+  return { distrust: { generations: [...new Set([...(state.distrust?.generations ?? []), ...gens])].sort((a, b) => a - b), reason } };
+}
+
+/** "attempts 2 and 3", "generation 4". */
+function listWords(xs: string[], noun: string): string {
+  if (xs.length === 1) return `${noun} ${xs[0]}`;
+  return `${noun}s ${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
 }

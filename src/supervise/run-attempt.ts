@@ -17,6 +17,7 @@ import { ZERO_USAGE, type JobResult } from './job.js';
 import type { StatRequest } from './options.js';
 import type { Plan } from './plan.js';
 import { decideOutcome, type OutcomeResult } from './outcome.js';
+import { isCleanOutcome } from './retry-policy.js';
 import { closeStdio, openStdio, openTemp, procPath, readTail, type StdioSlot } from './stdio.js';
 import { VERSION } from '../version.js';
 import { Monitor, warmUp, type MonitorSummary } from '../monitor/index.js';
@@ -30,6 +31,8 @@ export interface AttemptResult {
 export interface AttemptHooks {
   /** Lets the caller route signals it receives to the running attempt. */
   onState?: (state: AttemptState | undefined) => void;
+  /** Generations a crash loop poisoned: stage-in passes over them (retry-policy.ts). */
+  distrust?: { generations: number[]; reason: string };
 }
 
 /**
@@ -62,6 +65,16 @@ export async function runAttempt(
   const slots: StdioSlot[] = [];
   let metadata: StdioSlot | undefined;
   let monitored: MonitorSummary | undefined;
+  const decide = (out?: TransferSummary) =>
+    decideOutcome({
+      jobs,
+      deadlineFired: state.deadlineHit === 'main',
+      deadlineBeforeMain: state.deadlineHit === 'before-main',
+      stoppedBy: stoppedSignal(state),
+      stageIn,
+      stageOut: out,
+      checkpointExitCode: plan.checkpointExitCode,
+    });
 
   try {
     const cwdError = prepareWorkdir(plan);
@@ -77,7 +90,7 @@ export async function runAttempt(
 
       if (plan.transfer) {
         const at = round3(state.elapsed());
-        stageIn = { ...(await plan.transfer.stageIn({ attempt, cwd })), at };
+        stageIn = { ...(await plan.transfer.stageIn({ attempt, cwd, distrust: hooks.distrust })), at };
         if (stageIn.result === 'failed') logger.error({ error: stageIn.error }, 'stage-in failed: the job is not started');
       }
       const stdio = slots as [StdioSlot, StdioSlot, StdioSlot];
@@ -116,7 +129,9 @@ export async function runAttempt(
       await state.settle();
       if (plan.transfer && stageIn?.result !== 'failed') {
         const at = round3(state.elapsed());
-        stageOut = { ...(await plan.transfer.stageOut({ attempt, cwd })), at };
+        // How the attempt ends so far decides whether its generation is a good one.
+        const clean = isCleanOutcome(decide().outcome, state.stoppedBy !== undefined);
+        stageOut = { ...(await plan.transfer.stageOut({ attempt, cwd, clean })), at };
         if (stageOut.result === 'failed') logger.error({ error: stageOut.error }, 'stage-out failed');
       }
       if (plan.sideJobs.cleanup) jobs.push(await run('cleanup', plan.sideJobs.cleanup));
@@ -131,15 +146,7 @@ export async function runAttempt(
     hooks.onState?.(undefined);
   }
 
-  const outcome = decideOutcome({
-    jobs,
-    deadlineFired: state.deadlineHit === 'main',
-    deadlineBeforeMain: state.deadlineHit === 'before-main',
-    stoppedBy: state.stoppedBy ? constants.signals[state.stoppedBy] : undefined,
-    stageIn,
-    stageOut,
-    checkpointExitCode: plan.checkpointExitCode,
-  });
+  const outcome = decide(stageOut);
   const failed = outcome.outcome !== 'completed';
   const files: Record<string, StatInfo> = { ...filesBefore, ...filesAfter };
   for (const slot of [...slots, metadata]) {
@@ -175,6 +182,10 @@ export async function runAttempt(
     subreaper: plan.subreaper,
   };
   return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined };
+}
+
+function stoppedSignal(state: AttemptState): number | undefined {
+  return state.stoppedBy ? constants.signals[state.stoppedBy] : undefined;
 }
 
 /** Resource sampling of the main job's tree, started just before it (--monitor-interval). */

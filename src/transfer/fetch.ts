@@ -41,11 +41,7 @@ const MANIFEST_MAX = 64 << 20;
  * SiteError when the site is (retryable ones may be tried again).
  */
 export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promise<Fetched> {
-  const mkey = manifestKey(o.jobId, o.generation);
-  const text = await readSmall(site, mkey, o.signal);
-  const parsed = parseManifest(text, { jobId: o.jobId, generation: o.generation });
-  if (!parsed.ok) throw new VerifyError(`${site.describe(mkey)}: ${parsed.message}`);
-  const m = parsed.manifest;
+  const m = await readManifest(site, o.jobId, o.generation, o.signal);
   for (const e of m.entries) {
     if (e.path.startsWith('/') && !o.allowOutside) {
       throw new VerifyError(`'${e.path}' would be restored outside the working directory (allow it with --allow-outside)`);
@@ -225,6 +221,14 @@ async function orVerifyError<T>(open: () => Promise<T>): Promise<T> {
     if (err instanceof SiteError && err.kind === 'missing') throw new VerifyError(err.message);
     throw err;
   }
+}
+
+/** One generation's manifest, parsed and checked; VerifyError when it is missing or malformed. */
+export async function readManifest(site: StagingSite, jobId: string, generation: number, signal?: AbortSignal): Promise<Manifest> {
+  const mkey = manifestKey(jobId, generation);
+  const parsed = parseManifest(await readSmall(site, mkey, signal), { jobId, generation });
+  if (!parsed.ok) throw new VerifyError(`${site.describe(mkey)}: ${parsed.message}`);
+  return parsed.manifest;
 }
 
 async function readSmall(site: StagingSite, key: string, signal?: AbortSignal): Promise<Buffer> {

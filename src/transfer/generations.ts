@@ -111,18 +111,21 @@ export interface PrunePlan {
 }
 
 /**
- * Keep the newest `keep` published generations; delete older published ones
+ * Keep the newest `keep` published generations, and `protect` (the newest
+ * from a clean end, when a failed attempt shipped the newest); delete older published ones
  * (manifest first) and everything of generations older than the newest
  * published one that never got a manifest. Leftovers inside kept generations
  * go too. Generations newer than the newest published one are left alone:
  * they may be an upload in flight.
  */
-export function planPrune(states: GenerationState[], keep: number): PrunePlan {
+export function planPrune(states: GenerationState[], keep: number, protect?: number): PrunePlan {
   const plan: PrunePlan = { manifests: [], data: [], generations: [] };
   const complete = completeNewestFirst(states);
   if (complete.length === 0) return plan;
   const newest = complete[0];
   const kept = new Set(complete.slice(0, Math.max(1, keep)));
+  // The newest generation from a clean end outlives any number of failed attempts' ones.
+  if (protect !== undefined && complete.includes(protect)) kept.add(protect);
   for (const s of states) {
     if (s.generation > newest) continue;
     if (kept.has(s.generation)) {

@@ -37,6 +37,23 @@ export interface TransferOptions {
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Testing aids (tests pause or disturb the step at named points). */
   hooks?: TransferHooks;
+  /**
+   * stage-out: the generation comes from a clean end (default true); false
+   * after a failed attempt, so it never prunes the newest clean generation.
+   */
+  clean?: boolean;
+  /** stage-in: generations a crash loop has poisoned (see supervise/retry-policy.ts). */
+  distrust?: Distrust;
+}
+
+/**
+ * Passed over: these generations, whatever they hold, and every newer one
+ * whose manifest says clean: false (a failed attempt shipped it).
+ */
+export interface Distrust {
+  generations: number[];
+  /** Why, for the record and the log. */
+  reason: string;
 }
 
 export type { TransferSummary };

@@ -35,6 +35,13 @@ export interface Manifest {
   host: string;
   /** ISO time the generation was published. */
   time: string;
+  /**
+   * false when a failed attempt shipped it (its app may have left garbage):
+   * such generations never push the newest clean one out of --keep, and a
+   * crash loop rolls back past them. true for a live trigger, a completed
+   * job, a fired deadline or a stop from outside; absent (older manifests) counts as true.
+   */
+  clean?: boolean;
   /** The one data object of the generation. */
   object: {
     /** Key relative to the job folder: gen-000042/<name>. */
@@ -122,6 +129,7 @@ function check(raw: unknown, expect: { jobId?: string; generation?: number }): M
     attempt: int(o.attempt, 'attempt', 0),
     host: str(o.host, 'host', true),
     time: str(o.time, 'time'),
+    ...(o.clean === undefined ? {} : { clean: bool(o.clean, 'clean') }),
     object,
     bytes,
     entries,
@@ -179,6 +187,10 @@ function str(v: unknown, where: string, emptyOk = false): string {
 }
 function int(v: unknown, where: string, min: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new Error(`${where} is not a whole number >= ${min}`);
+  return v;
+}
+function bool(v: unknown, where: string): boolean {
+  if (typeof v !== 'boolean') throw new Error(`${where} is not true or false`);
   return v;
 }
 function num(v: unknown, where: string): number {

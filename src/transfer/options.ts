@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { registry, type StagingLocation } from '../staging/index.js';
 import { checkCheckpointPaths } from './paths.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import type { TransferOptions } from './index.js';
+import type { Distrust, TransferOptions } from './index.js';
 
 /** Testing aids: observe or pause the step at named points (tests kill a child there). */
 export interface TransferHooks {
@@ -34,6 +34,8 @@ export interface Normalized {
   progressStream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   signal?: AbortSignal;
   hooks: TransferHooks;
+  clean: boolean;
+  distrust?: Distrust;
 }
 
 export const BACKOFF_CAP_MS = 30_000;
@@ -63,6 +65,8 @@ export function normalizeOptions(o: TransferOptions): Normalized {
     progressStream: o.progressStream ?? process.stderr,
     signal: o.signal,
     hooks: o.hooks ?? {},
+    clean: o.clean !== false,
+    distrust: o.distrust,
   });
   return n;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
 import { oneLine, type StagingSite } from '../staging/index.js';
 import { SCRATCH_PREFIX } from './collect.js';
+import { passOverPoisoned } from './distrust.js';
 import { fetchGeneration, VerifyError } from './fetch.js';
 import { completeNewestFirst, genName, jobPrefix, scanGenerations } from './generations.js';
 import { checkOptions, normalizeOptions } from './options.js';
@@ -27,7 +28,8 @@ import type { TransferOptions } from './index.js';
 export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
   const t0 = performance.now();
   const n = normalizeOptions(o);
-  const done = (f: Parameters<typeof summary>[3]) => summary('in', n.staging, t0, f, n.redact);
+  let poisoned: TransferSummary['poisoned'];
+  const done = (f: Parameters<typeof summary>[3]) => summary('in', n.staging, t0, { ...f, poisoned }, n.redact);
   const bad = checkOptions(n, 'in');
   if (bad) return done({ result: 'failed', error: bad });
   const log = n.logger;
@@ -47,7 +49,10 @@ export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
     const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
     let attempts = listed.attempts;
     if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-in from', site.url, listed, n.redact) });
-    const candidates = completeNewestFirst(scanGenerations(listed.value, n.jobId));
+    const passed = await passOverPoisoned(site, n, run, completeNewestFirst(scanGenerations(listed.value, n.jobId)));
+    if (passed.passedOver.length > 0) poisoned = { passed_over: passed.passedOver, reason: n.distrust!.reason };
+    const candidates = passed.candidates;
+    if (candidates.length === 0 && poisoned) return done({ result: 'none', attempts });
     if (candidates.length === 0) {
       log.info({ url: site.url, job_id: n.jobId }, `stage-in: no checkpoint yet for job ${n.jobId} at ${site.url}; the job starts from the beginning`);
       return done({ result: 'none', attempts });

@@ -6,7 +6,8 @@ import { oneLine, safeSegment, type SiteEntry, type StagingSite } from '../stagi
 import { ChunkRing } from '../staging/read-ahead.js';
 import { collect, type Collected } from './collect.js';
 import { tarBody } from './archive.js';
-import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, planPrune, scanGenerations, unfinished } from './generations.js';
+import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, scanGenerations, unfinished } from './generations.js';
+import { prune } from './prune.js';
 import { buildManifest, serializeManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { TORN_TRIES, checkOptions, normalizeOptions, type Normalized } from './options.js';
 import { formatBytes, startProgress, type Progress } from './progress.js';
@@ -111,6 +112,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
       attempt: n.attempt,
       host: os.hostname(),
       time: new Date().toISOString(),
+      clean: n.clean,
       object: stored.object,
       entries: stored.entries,
     });
@@ -124,7 +126,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
       `stage-out: published ${genName(gen)} (${formatBytes(manifest.bytes)}) in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
     );
 
-    await prune(site, n, run);
+    await prune(site, n, run, gen);
     await n.hooks.phase?.('pruned');
     return done({
       result: 'ok',
@@ -195,26 +197,4 @@ async function sweep(site: StagingSite, n: Normalized, run: RetryRun, stale: Sit
   const r = await withRetry(() => site.remove(stale, { signal: n.signal }), run);
   if (r.tag === 'failed') n.logger.warn({ url: site.url }, `stage-out: leftovers of unfinished uploads stay: ${oneLine(r.error)}`);
   else n.logger.debug({ url: site.url, objects: stale.length }, 'stage-out: removed leftovers of unfinished uploads');
-}
-
-/** Best effort: a failed prune only leaves extra generations behind, so it is logged, not fatal. */
-async function prune(site: StagingSite, n: Normalized, run: RetryRun): Promise<void> {
-  const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
-  if (listed.tag === 'failed') {
-    n.logger.warn({ url: site.url }, `stage-out: pruning skipped: ${oneLine(listed.error)}`);
-    return;
-  }
-  const plan = planPrune(scanGenerations(listed.value, n.jobId), n.keep);
-  for (const batch of [plan.manifests, plan.data]) {
-    if (batch.length === 0) continue;
-    const r = await withRetry(() => site.remove(batch, { signal: n.signal }), run);
-    if (r.tag === 'failed') {
-      n.logger.warn({ url: site.url }, `stage-out: pruning stopped: ${oneLine(r.error)}`);
-      return;
-    }
-    await n.hooks.phase?.('pruning');
-  }
-  if (plan.generations.length > 0 || plan.data.length > 0) {
-    n.logger.info({ url: site.url, removed: plan.generations }, `stage-out: pruned ${plan.generations.length} old generation(s), keeping ${n.keep}`);
-  }
 }

@@ -1,0 +1,58 @@
+import type { StagingSite } from '../staging/index.js';
+import { oneLine } from '../staging/index.js';
+import { readManifest, VerifyError } from './fetch.js';
+import { completeNewestFirst, genName, jobPrefix, planPrune, scanGenerations } from './generations.js';
+import type { Normalized } from './options.js';
+import { withRetry, type RetryRun } from './retry.js';
+
+/**
+ * Stage-out's last step: the newest --keep generations stay, and when a
+ * failed attempt shipped this one, the newest from a clean end stays too.
+ */
+/** Best effort: a failed prune only leaves extra generations behind, so it is logged, not fatal. */
+export async function prune(site: StagingSite, n: Normalized, run: RetryRun, gen: number): Promise<void> {
+  const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
+  if (listed.tag === 'failed') {
+    n.logger.warn({ url: site.url }, `stage-out: pruning skipped: ${oneLine(listed.error)}`);
+    return;
+  }
+  const states = scanGenerations(listed.value, n.jobId);
+  let protect: number | undefined;
+  if (!n.clean) {
+    const found = await newestClean(site, n, run, completeNewestFirst(states).filter((g) => g < gen));
+    if (found === 'unknown') return;
+    protect = found;
+  }
+  const plan = planPrune(states, n.keep, protect);
+  for (const batch of [plan.manifests, plan.data]) {
+    if (batch.length === 0) continue;
+    const r = await withRetry(() => site.remove(batch, { signal: n.signal }), run);
+    if (r.tag === 'failed') {
+      n.logger.warn({ url: site.url }, `stage-out: pruning stopped: ${oneLine(r.error)}`);
+      return;
+    }
+    await n.hooks.phase?.('pruning');
+  }
+  if (plan.generations.length > 0 || plan.data.length > 0) {
+    const kept = protect !== undefined && !plan.generations.includes(protect) ? ` and ${genName(protect)}, the newest from a clean end` : '';
+    n.logger.info({ url: site.url, removed: plan.generations, protected: protect }, `stage-out: pruned ${plan.generations.length} old generation(s), keeping ${n.keep}${kept}`);
+  }
+}
+
+/**
+ * The newest generation from a clean end among `newestFirst`, which a failed
+ * attempt's stage-out must not prune; 'unknown' when a manifest cannot be
+ * read (then nothing is pruned: extra generations are only space).
+ */
+async function newestClean(site: StagingSite, n: Normalized, run: RetryRun, newestFirst: number[]): Promise<number | undefined | 'unknown'> {
+  for (const g of newestFirst) {
+    const m = await withRetry(() => readManifest(site, n.jobId, g, n.signal), run);
+    if (m.tag === 'failed') {
+      if (m.error instanceof VerifyError) continue;
+      n.logger.warn({ url: site.url, generation: g }, `stage-out: pruning skipped, cannot tell which generation is clean: ${oneLine(m.error)}`);
+      return 'unknown';
+    }
+    if (m.value.clean !== false) return g;
+  }
+  return undefined;
+}
