@@ -165,6 +165,7 @@ typedef struct {
   napi_async_work work;
   napi_deferred deferred;
   pid_t want;
+  int peek;
   pid_t got;
   int status;
   int err;
@@ -173,6 +174,19 @@ typedef struct {
 
 static void wait_execute(napi_env env, void *data) {
   wait_job *w = data;
+  if (w->peek) {
+    /* Leaves the zombie in place: the caller reaps it unless another part of
+       the process (libuv, for a child spawned through Node) owns that pid. */
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    int rc;
+    do {
+      rc = waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL);
+    } while (rc < 0 && errno == EINTR);
+    w->got = rc < 0 ? -1 : si.si_pid;
+    w->err = rc < 0 ? errno : 0;
+    return;
+  }
   do {
     w->got = wait4(w->want, &w->status, __WALL, &w->ru);
   } while (w->got < 0 && errno == EINTR);
@@ -185,7 +199,7 @@ static napi_value wait_result(napi_env env, pid_t got, int status, int err,
   napi_create_object(env, &o);
   set_num(env, o, "pid", (double)got);
   set_num(env, o, "errno", (double)err);
-  if (got > 0) {
+  if (got > 0 && ru != NULL) {
     set_num(env, o, "status", (double)status);
     napi_set_named_property(env, o, "rusage", rusage_object(env, ru));
   }
@@ -194,16 +208,18 @@ static napi_value wait_result(napi_env env, pid_t got, int status, int err,
 
 static void wait_complete(napi_env env, napi_status st, void *data) {
   wait_job *w = data;
-  napi_resolve_deferred(env, w->deferred, wait_result(env, w->got, w->status, w->err, &w->ru));
+  napi_resolve_deferred(env, w->deferred, wait_result(env, w->got, w->status, w->err, w->peek ? NULL : &w->ru));
   napi_delete_async_work(env, w->work);
   free(w);
 }
 
-/* wait(pid) -> Promise<{pid, errno, status?, rusage?}>; pid -1 reaps any child. */
+/* wait(pid[, peek]) -> Promise<{pid, errno, status?, rusage?}>; pid -1 reaps any child;
+   peek: only says which child has exited (waitid WNOWAIT), reaping nothing. */
 static napi_value wait_async(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg, promise, name;
-  CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
+  size_t argc = 2;
+  napi_value args[2], promise, name;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  napi_value arg = args[0];
   wait_job *w = calloc(1, sizeof(*w));
   if (!w) {
     napi_throw_error(env, NULL, "out of memory");
@@ -212,6 +228,9 @@ static napi_value wait_async(napi_env env, napi_callback_info info) {
   int32_t pid = -1;
   napi_get_value_int32(env, arg, &pid);
   w->want = pid;
+  bool peek = false;
+  if (argc > 1) napi_get_value_bool(env, args[1], &peek);
+  w->peek = peek && pid == -1;
   CHECK(napi_create_promise(env, &w->deferred, &promise));
   napi_create_string_utf8(env, "kickstart.wait", NAPI_AUTO_LENGTH, &name);
   CHECK(napi_create_async_work(env, NULL, name, wait_execute, wait_complete, w, &w->work));

@@ -41,6 +41,7 @@ const hash = createHash('sha256').update(readFileSync(addon)).update(readFileSyn
 const apart = [
   { name: 'transfer', entry: 'src/transfer/index.ts', filter: /\/transfer\/index\.js$/ },
   { name: 'show', entry: 'src/show/index.ts', filter: /\/show\/index\.js$/ },
+  { name: 'deadlines', entry: 'src/supervise/deadline-sources/index.ts', filter: /\/deadline-sources\/index\.js$/ },
 ];
 const assetModule = join(root, 'src', 'binary', 'asset-module.cjs');
 /** Where a bundle imports a part kept apart: a module that compiles its asset on first use. */

@@ -34,6 +34,14 @@ const showApart = {
   },
 };
 
+/** Keeps the batch systems' look-ups (and execa) out of the CLI file: ./deadlines.cjs, for --max-walltime auto. */
+const deadlinesApart = {
+  name: 'deadlines-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/deadline-sources\/index\.js$/ }, () => ({ path: './deadlines.cjs', external: true }));
+  },
+};
+
 /** Keeps the S3 SDK out of transfer.cjs: ./s3-sdk.cjs is required on the first s3:// call only. */
 const sdkApart = {
   name: 'sdk-apart',
@@ -49,11 +57,12 @@ await build({
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
-  plugins: [transferApart, showApart, ...cliPlugins()],
+  plugins: [transferApart, showApart, deadlinesApart, ...cliPlugins()],
   minify: true,
   keepNames: true,
 });
 await build({ ...cjs, entryPoints: { show: 'src/show/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
+await build({ ...cjs, entryPoints: { deadlines: 'src/supervise/deadline-sources/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [sdkApart] });
 await build({ ...cjs, entryPoints: { 's3-sdk': 'src/staging/s3-sdk.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({

@@ -18,6 +18,8 @@ export const EXIT = {
   checkpointed: 14,
   stageInFailed: 20,
   stageOutFailed: 21,
+  /** --total-walltime is used up: job scripts do not requeue on it. */
+  budgetSpent: 24,
   internal: 70,
   notExecutable: 126,
   notFound: 127,
@@ -47,6 +49,12 @@ export const EXIT_ROWS: readonly ExitRow[] = [
   },
   { code: `${EXIT.stageInFailed}`, command: 'run, transfer', outcome: '`stage-in-failed`', meaning: 'the staging site could not give back a checkpoint that exists (the job did not run)' },
   { code: `${EXIT.stageOutFailed}`, command: 'run, transfer', outcome: '`stage-out-failed`', meaning: 'the job ran, but its checkpoint could not be shipped; the previous generation is intact' },
+  {
+    code: `${EXIT.budgetSpent}`,
+    command: 'run',
+    outcome: '`budget-spent`',
+    meaning: "`--total-walltime` is used up: the budget's deadline fired and the checkpoint was shipped, or nothing was left at the start (the job did not run). Job scripts do not requeue on it",
+  },
   { code: `${EXIT.notExecutable}`, command: 'run', outcome: '`failed`', meaning: 'the executable is not executable' },
   {
     code: `${EXIT.notFound}`,

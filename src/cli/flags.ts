@@ -1,5 +1,5 @@
 import { registry } from '../staging/registry.js';
-import { collect, collectExitCode, collectStat, durationParser, parseCount, parseExitCode, parseInterval, parseJobs, parseSignal, parseSize } from './values.js';
+import { collect, collectExitCode, collectStat, durationOrAuto, durationParser, parseCount, parsePercent, parseExitCode, parseInterval, parseJobs, parseSignal, parseSize } from './values.js';
 
 export type CommandName = 'run' | 'batch' | 'transfer' | 'checkpoints' | 'show';
 
@@ -82,16 +82,37 @@ export const FLAGS: readonly Flag[] = [
   // Checkpoint deadlines.
   {
     spec: '--checkpoint-time <dur>',
-    help: 'SIGTERM at this time so the app writes its checkpoint (90s, 2m, 1.5h; bare number: minutes)',
+    help: "SIGTERM at this time so the app writes its checkpoint (90s, 2m, 1.5h; bare number: minutes); 'auto' (the default with --max-walltime auto): end - write - ship - margin, learned",
+    doc: 'SIGTERM at DUR (`90s`, `2m`, `1.5h`, `500ms`; a bare number is minutes). `auto` (the default with `--max-walltime auto`): see [Deadlines from the batch system](#deadlines-from-the-batch-system)',
     env: 'KICKSTART_CHECKPOINT_TIME',
-    parse: durationParser('m'),
+    parse: durationOrAuto('m'),
     commands: ['run'],
   },
   {
     spec: '--max-walltime <dur>',
-    help: 'SIGKILL halfway between the checkpoint time and this',
-    doc: 'SIGKILL at checkpoint-time + (max-walltime − checkpoint-time)/2. Alone: SIGTERM at max − 300 s (max − 10 s when that is not positive)',
+    help: "SIGKILL halfway between the checkpoint time and this; 'auto': the batch system's end for this job (Slurm, PBS, LSF, Flux, HTCondor)",
+    doc: "SIGKILL at checkpoint-time + (max-walltime − checkpoint-time)/2. Alone: SIGTERM at max − 300 s (max − 10 s when that is not positive). `auto`: the batch system's end for this job, SIGTERM and SIGKILL from the measured checkpoint costs",
     env: 'KICKSTART_MAX_WALLTIME',
+    parse: durationOrAuto('m'),
+    commands: ['run'],
+  },
+  {
+    spec: '--deadline-refresh <dur>',
+    help: 'with --max-walltime auto: ask the batch system for the end again this often',
+    shownDefault: '60s',
+    parse: durationParser('s'),
+    commands: ['run'],
+  },
+  { spec: '--require-deadline', help: 'with --max-walltime auto: a usage error (127) when no batch system gives an end time', commands: ['run'] },
+  {
+    spec: '--checkpoint-cost <dur>',
+    help: 'first attempt with automatic deadlines: time to write and ship one checkpoint, split evenly (default: from the time left)',
+    parse: durationParser('s'),
+    commands: ['run'],
+  },
+  {
+    spec: '--total-walltime <dur>',
+    help: 'a budget for the whole computation across requeues, kept at the staging site (bare number: minutes); exit 24 when spent',
     parse: durationParser('m'),
     commands: ['run'],
   },
@@ -131,8 +152,14 @@ export const FLAGS: readonly Flag[] = [
   { spec: '--no-progress', help: 'no progress bar, even on a terminal', commands: ['transfer'] },
   {
     spec: '--checkpoint-interval <dur>',
-    help: 'while the job runs, ship each new complete checkpoint, at most once per DUR (e.g. 500ms, 5m)',
-    parse: durationParser('s'),
+    help: "while the job runs, ship each new complete checkpoint, at most once per DUR (e.g. 500ms, 5m); 'auto': Young's interval from the measured cost",
+    parse: durationOrAuto('s'),
+    commands: ['run'],
+  },
+  {
+    spec: '--checkpoint-overhead <pct>',
+    help: 'with --checkpoint-interval auto: checkpoints take at most this share of the time (e.g. 5%)',
+    parse: parsePercent,
     commands: ['run'],
   },
   {

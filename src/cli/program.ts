@@ -11,14 +11,18 @@ Examples:
             --checkpoint count.checkpoint --staging file:///scratch/ckpt --job-id count \\
             --retries 5 -- python3 count.py
                                           checkpoint deadlines, shipping and restarts
+  kickstart --max-walltime auto --checkpoint count.checkpoint \\
+            --staging file:///scratch/ckpt -- python3 count.py
+                                          in a batch job: SIGTERM before the batch system's
+                                          end, from the measured checkpoint costs
   kickstart show job.yml                  a human summary of a record
   kickstart batch -j 4 tasks.txt          one task per line, each with its own record (kickstart batch --help)
   kickstart transfer --in --checkpoint state/ --staging s3://bucket/ckpt --job-id run1
 
 Exit codes: the job's own code; 128+N when it was killed by signal N; 14 (or
 --checkpoint-exit-code) when a deadline fired and the checkpoint was shipped;
-20 stage-in failed; 21 stage-out failed; 126 not executable; 127 not found or
-a usage error. See the README for the full table.
+20 stage-in failed; 21 stage-out failed; 24 --total-walltime spent; 126 not
+executable; 127 not found or a usage error. See the README for the full table.
 
 Environment: KICKSTART_SETUP, KICKSTART_PREJOB, KICKSTART_POSTJOB,
 KICKSTART_CLEANUP (side jobs), KICKSTART_PREPEND_PATH, KICKSTART_WRAPPER,

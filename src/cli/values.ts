@@ -26,6 +26,19 @@ export function durationParser(bareUnit: 's' | 'm') {
   };
 }
 
+/** --max-walltime, --checkpoint-time, --checkpoint-interval: a duration, or `auto`. */
+export function durationOrAuto(bareUnit: 's' | 'm') {
+  const parse = durationParser(bareUnit);
+  return (text: string): number | 'auto' => (text.trim().toLowerCase() === 'auto' ? 'auto' : parse(text));
+}
+
+/** --checkpoint-overhead: a percentage (5%, 5) as a fraction. */
+export function parsePercent(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  if (!m) throw new InvalidArgumentError(`'${text}' is not a percentage: use e.g. 5% or 2.5`);
+  return Number(m[1]) / 100;
+}
+
 /** --monitor-interval: a duration (bare number: seconds), or 0/off for no sampling. */
 export function parseInterval(text: string): number {
   if (text.trim().toLowerCase() === 'off') return 0;

@@ -13,7 +13,8 @@ export interface WaitResult {
 export interface NativeAddon {
   /** Returns the pid, or -errno when the executable could not be started. */
   spawn(path: string, argv: string[], envp: string[], cwd: string | null, fds: [number, number, number]): number;
-  wait(pid: number): Promise<WaitResult>;
+  /** peek (pid -1 only): which child has exited, without reaping it (no status or rusage then). */
+  wait(pid: number, peek?: boolean): Promise<WaitResult>;
   waitNow(pid: number): WaitResult;
   /** 0 on success, else errno. */
   setSubreaper(): number;

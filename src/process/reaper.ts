@@ -3,6 +3,19 @@ import { native, type WaitResult } from './native.js';
 const ECHILD = 10;
 
 /**
+ * Pids of children spawned through Node (execa: the batch system's look-ups
+ * while a job runs). libuv reaps those itself; the 'all' loop must leave
+ * them alone, or their exit is never seen and the look-up hangs.
+ */
+const spawnedByNode = new Set<number>();
+
+/** Marks a child that Node spawned and will reap; call unmark once it has exited. */
+export function nodeChild(pid: number): { unmark(): void } {
+  spawnedByNode.add(pid);
+  return { unmark: () => spawnedByNode.delete(pid) };
+}
+
+/**
  * Collects exit statuses. In 'all' mode (the CLI, where kickstart is a child
  * subreaper and spawns nothing else) one wait4(-1) loop reaps every child,
  * including descendants re-parented to kickstart, so no zombie is left. In
@@ -47,11 +60,16 @@ export class Reaper {
     if (this.looping || this.mode !== 'all') return;
     this.looping = true;
     const step = (): void => {
+      // Peek first, then reap that pid: a child Node owns stays for libuv.
       void native()
-        .wait(-1)
+        .wait(-1, true)
         .then((r) => {
           if (r.pid > 0) {
-            this.deliver(r.pid, r);
+            if (spawnedByNode.has(r.pid)) {
+              setTimeout(step, 5);
+              return;
+            }
+            this.deliver(r.pid, native().waitNow(r.pid));
             step();
             return;
           }

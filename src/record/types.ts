@@ -168,7 +168,7 @@ export interface KickstartBlock {
   outcome?: string;
   attempt?: number;
   exitcode?: number;
-  deadline?: { checkpoint_time?: number; kill_time?: number; fired: boolean; fired_at?: number };
+  deadline?: { checkpoint_time?: number; kill_time?: number; fired: boolean; fired_at?: number; /** --max-walltime auto / --total-walltime: how the deadlines were planned. */ plan?: Record<string, unknown> };
   signals: SignalSent[];
   lingering?: { pid: number; command: string }[];
   stage_in?: TransferSummary;

@@ -35,13 +35,21 @@ export class AttemptState {
   /** Start times of those pids and of kickstart: a reaped pid reused by a stranger is never taken for the job's. */
   private readonly starts = new Map<number, number>();
   private killTimer?: NodeJS.Timeout;
+  private disarmed = false;
   private timers: NodeJS.Timeout[] = [];
+
+  private deadlineTimers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly logger: Logger,
-    private readonly schedule: Schedule,
+    private schedule: Schedule,
     private readonly subreaper: boolean,
   ) {}
+
+  /** The deadlines as they stand (--max-walltime auto moves them). */
+  get deadlines(): Schedule {
+    return this.schedule;
+  }
 
   elapsed(): number {
     return (monotonicMs() - this.t0) / 1000;
@@ -134,23 +142,37 @@ export class AttemptState {
   arm(): void {
     const { termAt, killAt } = this.schedule;
     if (termAt === undefined) return;
-    this.timers.push(
-      setTimeout(() => {
-        this.deadlineFired = true;
-        this.firedAt = round3(this.elapsed());
-        this.deadlineHit = this.main === 'running' ? 'main' : this.main === 'before' ? 'before-main' : 'after-main';
-        if (this.current?.name === 'cleanup' || (this.current === undefined && this.main === 'after')) {
-          this.logger.debug({ at: this.firedAt }, 'checkpoint time passed after the main job: cleanup is spared');
-          return;
-        }
-        const n = this.send('SIGTERM', 'checkpoint-time');
-        // "sending SIGTERM": the words pegasus-kickstart prints, which its users' scripts look for.
-        this.logger.info({ processes: n, at: this.firedAt, job: this.current?.name }, 'job timed out (checkpoint time): sending SIGTERM');
-      }, Math.max(0, termAt - (monotonicMs() - this.t0))),
-    );
-    if (killAt !== undefined) {
-      this.timers.push(setTimeout(() => this.killLoop('kill-time'), Math.max(0, killAt - (monotonicMs() - this.t0))));
+    const since = () => monotonicMs() - this.t0;
+    if (!this.deadlineFired) {
+      this.deadlineTimers.push(
+        setTimeout(() => {
+          this.deadlineFired = true;
+          this.firedAt = round3(this.elapsed());
+          this.deadlineHit = this.main === 'running' ? 'main' : this.main === 'before' ? 'before-main' : 'after-main';
+          if (this.current?.name === 'cleanup' || (this.current === undefined && this.main === 'after')) {
+            this.logger.debug({ at: this.firedAt }, 'checkpoint time passed after the main job: cleanup is spared');
+            return;
+          }
+          const n = this.send('SIGTERM', 'checkpoint-time');
+          // "sending SIGTERM": the words pegasus-kickstart prints, which its users' scripts look for.
+          this.logger.info({ processes: n, at: this.firedAt, job: this.current?.name }, 'job timed out (checkpoint time): sending SIGTERM');
+        }, Math.max(0, termAt - since())),
+      );
     }
+    if (killAt !== undefined) {
+      this.deadlineTimers.push(setTimeout(() => this.killLoop('kill-time'), Math.max(0, killAt - since())));
+    }
+  }
+
+  /**
+   * New deadlines (the batch system's end moved): the timers move with
+   * them. A SIGTERM already sent stays sent; only the SIGKILL moves then.
+   */
+  rearm(schedule: Schedule): void {
+    for (const t of this.deadlineTimers) clearTimeout(t);
+    this.deadlineTimers = [];
+    this.schedule = schedule;
+    if (!this.disarmed) this.arm();
   }
 
   /**
@@ -205,8 +227,10 @@ export class AttemptState {
 
   /** Stops all timers; the kill loop stops only once the tree is gone. */
   disarm(): void {
-    for (const t of this.timers) clearTimeout(t);
+    this.disarmed = true;
+    for (const t of [...this.timers, ...this.deadlineTimers]) clearTimeout(t);
     this.timers = [];
+    this.deadlineTimers = [];
   }
 
   async settle(): Promise<void> {

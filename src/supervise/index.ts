@@ -1,6 +1,6 @@
 import { silentLogger, type Logger } from '../log.js';
 import { native } from '../process/native.js';
-import { Reaper } from '../process/reaper.js';
+import { nodeChild, Reaper } from '../process/reaper.js';
 import type { SignalName } from '../process/signal.js';
 import type { InvocationRecord, RetryNote } from '../record/types.js';
 import type { AttemptState } from './attempt.js';
@@ -9,6 +9,7 @@ import type { SuperviseOptions } from './options.js';
 import { worthRetrying, type Outcome } from './outcome.js';
 import { makePlan, PlanError, type Plan, type TransferStep } from './plan.js';
 import { runAttempt } from './run-attempt.js';
+import { START_LOOKUP_MS } from './auto-deadline.js';
 import { registry } from '../staging/registry.js';
 import { attemptFacts, nextDelay, notePoison, type PoisonState, type RetryDelay } from './retry-policy.js';
 
@@ -30,6 +31,7 @@ const FORWARDED: SignalName[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGU
 export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' | 'derivation' | 'jobids'>, logger: Logger): Promise<TransferStep | undefined> {
   checkLiveOptions(o);
   if (!o.staging) {
+    if (o.totalWalltime !== undefined) throw new PlanError('--total-walltime needs --staging URL and --checkpoint PATH: the budget is kept in the history at the staging site');
     if (o.checkpointInterval !== undefined) throw new PlanError('--checkpoint-interval needs --staging URL and --checkpoint PATH: it ships the checkpoint there while the job runs');
     if (o.checkpoints?.length) throw new PlanError(`--checkpoint needs --staging URL (${registry.hint}) to ship the files to`);
     return undefined;
@@ -58,17 +60,21 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
   };
   const interval = o.checkpointInterval;
   const requestSignal = o.checkpointSignal;
+  const usesHistory = o.maxWalltime === 'auto' || o.totalWalltime !== undefined;
+  const store = usesHistory ? t.openHistoryStore({ staging: resolved.location, jobId }) : undefined;
   return {
     stageIn: ({ attempt, cwd, distrust }) => t.stageIn({ ...base, attempt, cwd, distrust }),
     stageOut: ({ attempt, cwd, clean }) => t.stageOut({ ...base, attempt, cwd, clean }),
+    history: store,
     live:
       interval === undefined
         ? undefined
-        : ({ attempt, cwd, request, clock }) =>
+        : ({ attempt, cwd, request, clock, intervalMs }) =>
             t.startLive({
               checkpoints: base.checkpoints,
               cwd,
-              intervalMs: interval,
+              // 'auto' without a history to choose from: Young's rule with the default costs, chosen by the attempt.
+              intervalMs: intervalMs ?? (interval === 'auto' ? DEFAULT_AUTO_INTERVAL : interval),
               request: requestSignal ? () => request(requestSignal) : undefined,
               // Quiet: a generation every few seconds must not flood stderr with info lines.
               // A live trigger is a clean end of its own: the app wrote that checkpoint whole.
@@ -82,9 +88,12 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
 /** Below this, shipping would only measure the staging site's latency. */
 const MIN_CHECKPOINT_INTERVAL = 50;
 
+/** Never used in practice: an 'auto' attempt always passes its chosen interval. */
+const DEFAULT_AUTO_INTERVAL = 60_000;
+
 function checkLiveOptions(o: SuperviseOptions): void {
   const ms = o.checkpointInterval;
-  if (ms !== undefined && !(Number.isInteger(ms) && ms >= MIN_CHECKPOINT_INTERVAL)) {
+  if (ms !== undefined && ms !== 'auto' && !(Number.isInteger(ms) && ms >= MIN_CHECKPOINT_INTERVAL)) {
     throw new PlanError(`--checkpoint-interval ${ms} ms is too short: use ${MIN_CHECKPOINT_INTERVAL}ms or more (e.g. 500ms, 30s, 5m)`);
   }
   if (o.checkpointSignal !== undefined && ms === undefined) {
@@ -101,6 +110,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
   const logger = o.logger ?? silentLogger;
   const plan0 = makePlan(o);
   const plan: Plan = { ...plan0, transfer: await transferStep(o, plan0, logger) };
+  if (plan.requireDeadline) await requireDeadline(plan);
   if (plan.transfer && o.checkpoints) {
     const { checkCheckpointPaths } = await import('../transfer/index.js');
     const problem = checkCheckpointPaths(o.checkpoints, plan.cwd, o.allowOutside ?? false);
@@ -165,6 +175,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
     }
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
+    plan.transfer?.history?.close?.();
     if (!o.reaper) await reaper.drain(2_000);
   }
 }
@@ -181,4 +192,11 @@ function formatDelay(ms: number): string {
 async function sleepUnlessStopped(ms: number, stopped: () => boolean): Promise<void> {
   const until = Date.now() + ms;
   while (!stopped() && Date.now() < until) await sleep(Math.min(100, until - Date.now()));
+}
+
+/** --require-deadline: the batch system must answer before anything runs; a usage error otherwise. */
+async function requireDeadline(plan: Plan): Promise<void> {
+  const { lookupEnd } = await import('./deadline-sources/index.js');
+  const got = await lookupEnd({ env: plan.env, timeoutMs: START_LOOKUP_MS, spawned: nodeChild });
+  if (!got.found) throw new PlanError(`--require-deadline: no end time from a batch system (${got.why}); run inside a batch job, or drop --require-deadline`);
 }

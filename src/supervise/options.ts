@@ -53,9 +53,19 @@ export interface SuperviseOptions {
   /** Side jobs' command lines; default: from KICKSTART_SETUP/PREJOB/POSTJOB/CLEANUP in env. */
   sideJobs?: Partial<Record<Exclude<JobName, 'mainjob'>, string[]>>;
 
-  /** Deadlines, ms after start (see deadlines.ts). */
-  checkpointTime?: number;
-  maxWalltime?: number;
+  /** Deadlines, ms after start (see deadlines.ts); 'auto': from the batch system and the learned costs (auto-deadline.ts). */
+  checkpointTime?: number | 'auto';
+  maxWalltime?: number | 'auto';
+  /** With --max-walltime auto: look the end up again this often (ms; default 60 s). */
+  deadlineRefresh?: number;
+  /** With --max-walltime auto: a usage error when no batch system gives an end. */
+  requireDeadline?: boolean;
+  /** First attempt's cost of one checkpoint, write and ship together (ms). */
+  checkpointCost?: number;
+  /** A budget for the whole computation across requeues (ms), kept at the staging site. */
+  totalWalltime?: number;
+  /** With --checkpoint-interval auto: the share of time checkpointing may take (0-1). */
+  checkpointOverhead?: number;
   termAfter?: number;
   killAfter?: number;
   /** Exit code when a deadline fired (14, pegasus-kickstart's; 85 for HTCondor). */
@@ -72,7 +82,7 @@ export interface SuperviseOptions {
   site?: SiteOptions;
   allowOutside?: boolean;
   /** Ship each new complete checkpoint while the main job runs, at most once per this many ms. */
-  checkpointInterval?: number;
+  checkpointInterval?: number | 'auto';
   /** With checkpointInterval: send this signal to the job at each interval to ask for a checkpoint. */
   checkpointSignal?: import('../process/signal.js').SignalName;
 

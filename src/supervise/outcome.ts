@@ -7,7 +7,9 @@ export type Outcome =
   | 'killed'
   | 'stage-in-failed'
   | 'stage-out-failed'
-  | 'usage-error';
+  | 'usage-error'
+  /** --total-walltime is used up: not worth requeueing. */
+  | 'budget-spent';
 
 export { EXIT } from '../exit-codes.js';
 import { EXIT } from '../exit-codes.js';
@@ -30,6 +32,8 @@ export interface OutcomeInput {
   stageIn?: TransferSummary;
   stageOut?: TransferSummary;
   checkpointExitCode: number;
+  /** --total-walltime: 'spent' before the attempt started; 'deadline': the deadline that fired was the budget's. */
+  budget?: 'spent' | 'deadline';
 }
 
 export interface OutcomeResult {
@@ -62,10 +66,12 @@ function jobExit(j: JobFacts): { ok: boolean; code: number; crashed: boolean } {
  * only when the checkpoint was shipped (or there is nowhere to ship it).
  */
 export function decideOutcome(input: OutcomeInput): OutcomeResult {
+  if (input.budget === 'spent') return { outcome: 'budget-spent', exitCode: EXIT.budgetSpent };
   if (input.stageIn?.result === 'failed') return { outcome: 'stage-in-failed', exitCode: EXIT.stageInFailed };
   const shippedOrLocal = input.stageOut === undefined || input.stageOut.result !== 'failed';
   if (input.stoppedBy !== undefined) return { outcome: 'killed', exitCode: 128 + input.stoppedBy };
   if (input.deadlineFired) {
+    if (shippedOrLocal && input.budget === 'deadline') return { outcome: 'budget-spent', exitCode: EXIT.budgetSpent };
     return shippedOrLocal
       ? { outcome: 'checkpointed', exitCode: input.checkpointExitCode }
       : { outcome: 'stage-out-failed', exitCode: EXIT.stageOutFailed };
@@ -92,6 +98,6 @@ export function decideOutcome(input: OutcomeInput): OutcomeResult {
 /** Whether another attempt could do better: not for success, a stop from outside, or a job that cannot start. */
 export function worthRetrying(r: OutcomeResult, stoppedFromOutside: boolean): boolean {
   if (stoppedFromOutside) return false;
-  if (r.outcome === 'completed' || r.outcome === 'usage-error') return false;
+  if (r.outcome === 'completed' || r.outcome === 'usage-error' || r.outcome === 'budget-spent') return false;
   return !r.notStarted;
 }

@@ -3,8 +3,9 @@ import { dirname, resolve } from 'node:path';
 import type { SignalName } from '../process/signal.js';
 import type { JobName, LiveUpload, TransferSummary } from '../record/types.js';
 import { splitCommandLine } from './command-line.js';
-import { schedule, type Schedule } from './deadlines.js';
+import { DEFAULT_KILL_AFTER, schedule, type Schedule } from './deadlines.js';
 import { expandStatLists } from './stat-list.js';
+import { DEFAULT_REFRESH_MS, type AutoOptions, type HistoryAccess } from './auto-deadline.js';
 import {
   DEFAULT_CHECKPOINT_EXIT_CODE,
   DEFAULT_LINGER_GRACE,
@@ -21,6 +22,8 @@ export interface TransferStep {
   stageIn(at: { attempt: number; cwd: string; distrust?: { generations: number[]; reason: string } }): Promise<TransferSummary>;
   /** `clean`: the attempt ended cleanly, so its generation is a good one. */
   stageOut(at: { attempt: number; cwd: string; clean: boolean }): Promise<TransferSummary>;
+  /** The deadline history at the staging site (--max-walltime auto, --total-walltime). */
+  history?: HistoryAccess;
   /** --checkpoint-interval: ships checkpoints while the main job runs, until stop(). */
   live?(at: LiveAt): Promise<{ stop(): Promise<LiveUpload[]> }>;
 }
@@ -32,6 +35,8 @@ export interface LiveAt {
   request: (signal: SignalName) => void;
   /** Seconds since the attempt's start. */
   clock: () => number;
+  /** --checkpoint-interval auto: this attempt's interval (ms). */
+  intervalMs?: number;
 }
 
 /** Options resolved once into what the attempts run: no defaults left to apply later. */
@@ -43,6 +48,10 @@ export interface Plan {
   createWorkdir: boolean;
   sideJobs: Partial<Record<SideJob, string[]>>;
   schedule: Schedule;
+  /** --max-walltime auto / --total-walltime: deadlines planned at each attempt's start. */
+  auto?: AutoOptions;
+  /** --require-deadline. */
+  requireDeadline: boolean;
   checkpointExitCode: number;
   stdin?: string;
   stdout?: string;
@@ -159,12 +168,15 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     if (given && given.length > 0) sideJobs[name] = given;
   }
 
-  const sched = schedule({
-    checkpointTime: o.checkpointTime,
-    maxWalltime: o.maxWalltime,
-    termAfter: o.termAfter,
-    killAfter: o.killAfter,
-  });
+  const auto = autoOptions(o);
+  const sched: ReturnType<typeof schedule> = auto
+    ? { ok: true, schedule: { graceMs: DEFAULT_KILL_AFTER } }
+    : schedule({
+        checkpointTime: o.checkpointTime as number | undefined,
+        maxWalltime: o.maxWalltime as number | undefined,
+        termAfter: o.termAfter,
+        killAfter: o.killAfter,
+      });
   if (!sched.ok) throw new PlanError(sched.message);
   const tail = o.tailBytes ?? DEFAULT_TAIL_BYTES;
   if (tail !== 'all' && !(Number.isInteger(tail) && tail >= 0)) {
@@ -184,6 +196,8 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     createWorkdir: o.createWorkdir ?? false,
     sideJobs,
     schedule: sched.schedule,
+    auto,
+    requireDeadline: o.requireDeadline ?? false,
     checkpointExitCode: o.checkpointExitCode ?? DEFAULT_CHECKPOINT_EXIT_CODE,
     stdin: o.stdin,
     stdout: o.stdout,
@@ -223,4 +237,40 @@ function checkMetricsFile(path: string, interval: number): void {
   } catch (e) {
     throw new PlanError(`cannot write --metrics ${path}: ${(e as NodeJS.ErrnoException).code}; give a file in an existing, writable directory`);
   }
+}
+
+/** Below this, the look-ups would be most of what the batch system's commands do. */
+const MIN_REFRESH_MS = 1_000;
+
+/** The automatic deadlines' options, checked; undefined when none of them is used. */
+function autoOptions(o: SuperviseOptions): AutoOptions | undefined {
+  const batch = o.maxWalltime === 'auto';
+  const intervalAuto = o.checkpointInterval === 'auto';
+  if (o.checkpointOverhead !== undefined && !intervalAuto) throw new PlanError('--checkpoint-overhead needs --checkpoint-interval auto: it caps the interval rule');
+  if (o.checkpointOverhead !== undefined && !(o.checkpointOverhead > 0 && o.checkpointOverhead < 1)) {
+    throw new PlanError('--checkpoint-overhead takes a share above 0% and below 100%, e.g. 5%');
+  }
+  if (o.requireDeadline && !batch) throw new PlanError('--require-deadline needs --max-walltime auto: it asks the batch system for the end');
+  if (!batch && o.totalWalltime === undefined) {
+    if (o.checkpointTime === 'auto') throw new PlanError('--checkpoint-time auto needs --max-walltime auto (or --total-walltime): it plans SIGTERM before that end');
+    if (intervalAuto) throw new PlanError('--checkpoint-interval auto needs --max-walltime auto or --total-walltime: the interval comes from the measured checkpoint cost in their history');
+    if (o.deadlineRefresh !== undefined) throw new PlanError('--deadline-refresh needs --max-walltime auto');
+    if (o.checkpointCost !== undefined) throw new PlanError('--checkpoint-cost needs --max-walltime auto or --total-walltime');
+    return undefined;
+  }
+  if (typeof o.maxWalltime === 'number') throw new PlanError('--total-walltime plans its own deadlines: use --max-walltime auto with it, or drop --max-walltime');
+  if (typeof o.checkpointTime === 'number') {
+    throw new PlanError('--checkpoint-time DUR cannot be combined with automatic deadlines: drop it (SIGTERM comes at end - write - ship - margin) or give --max-walltime DUR');
+  }
+  if (o.termAfter !== undefined || o.killAfter !== undefined) throw new PlanError('-k/-K cannot be combined with --max-walltime auto or --total-walltime: use one');
+  if (o.totalWalltime !== undefined && !(o.totalWalltime > 0)) throw new PlanError('--total-walltime must be greater than 0');
+  const refreshMs = o.deadlineRefresh ?? DEFAULT_REFRESH_MS;
+  if (!(refreshMs >= MIN_REFRESH_MS)) throw new PlanError(`--deadline-refresh must be ${MIN_REFRESH_MS / 1000}s or more (e.g. 30s, 5m)`);
+  return {
+    batch,
+    refreshMs,
+    checkpointCost: o.checkpointCost !== undefined ? o.checkpointCost / 1000 : undefined,
+    totalWalltime: o.totalWalltime !== undefined ? o.totalWalltime / 1000 : undefined,
+    interval: intervalAuto ? { overhead: o.checkpointOverhead } : undefined,
+  };
 }

@@ -20,6 +20,7 @@ import { decideOutcome, type OutcomeResult } from './outcome.js';
 import { isCleanOutcome } from './retry-policy.js';
 import { closeStdio, openStdio, openTemp, procPath, readTail, type StdioSlot } from './stdio.js';
 import { VERSION } from '../version.js';
+import { AutoDeadline } from './auto-deadline.js';
 import { Monitor, warmUp, type MonitorSummary } from '../monitor/index.js';
 
 export interface AttemptResult {
@@ -65,6 +66,7 @@ export async function runAttempt(
   const slots: StdioSlot[] = [];
   let metadata: StdioSlot | undefined;
   let monitored: MonitorSummary | undefined;
+  let auto: AutoDeadline | undefined;
   const decide = (out?: TransferSummary) =>
     decideOutcome({
       jobs,
@@ -74,9 +76,11 @@ export async function runAttempt(
       stageIn,
       stageOut: out,
       checkpointExitCode: plan.checkpointExitCode,
+      budget: auto?.spent ? 'spent' : auto?.budgetDeadline && state.deadlineFired ? 'deadline' : undefined,
     });
 
   try {
+    if (plan.auto) auto = await AutoDeadline.begin(plan.auto, plan.env, attempt, state, plan.transfer?.history, logger);
     const cwdError = prepareWorkdir(plan);
     metadata = openTemp('metadata');
     env.KICKSTART_METADATA = procPath(metadata);
@@ -85,6 +89,8 @@ export async function runAttempt(
       logger.error(startError.message);
       jobs.push(failedStart('mainjob', plan.argv, startError.errno));
       if (cwdError) cwd = '';
+    } else if (auto?.spent) {
+      // --total-walltime used up: nothing runs, and the record says so.
     } else {
       for (const s of plan.statBefore) filesBefore[s.lfn ?? s.path] = statRequest(s, cwd, false);
 
@@ -112,6 +118,7 @@ export async function runAttempt(
             cwd,
             request: (signal) => state.send(signal, 'checkpoint-request'),
             clock: () => state.elapsed(),
+            intervalMs: auto?.interval ? Math.max(50, Math.round(auto.interval.interval * 1000)) : undefined,
           });
           const monitor = startMonitor(plan, state, attempt, logger);
           const main = await run('mainjob', plan.argv, plan.makeExecutable);
@@ -141,12 +148,14 @@ export async function runAttempt(
     for (const slot of [...slots, metadata]) if (slot) closeStdio(slot);
     throw e;
   } finally {
+    auto?.stop();
     state.disarm();
     await state.settle();
     hooks.onState?.(undefined);
   }
 
   const outcome = decide(stageOut);
+  await auto?.finish({ main: jobs.find((j) => j.name === 'mainjob'), stageOut, outcome: outcome.outcome });
   const failed = outcome.outcome !== 'completed';
   const files: Record<string, StatInfo> = { ...filesBefore, ...filesAfter };
   for (const slot of [...slots, metadata]) {
@@ -165,13 +174,14 @@ export async function runAttempt(
     attempt,
     exitcode: outcome.exitCode,
     deadline:
-      plan.schedule.termAt === undefined
+      state.deadlines.termAt === undefined && !auto
         ? undefined
         : {
-            checkpoint_time: plan.schedule.termAt / 1000,
-            kill_time: plan.schedule.killAt !== undefined ? plan.schedule.killAt / 1000 : undefined,
+            checkpoint_time: state.deadlines.termAt !== undefined ? state.deadlines.termAt / 1000 : undefined,
+            kill_time: state.deadlines.killAt !== undefined ? state.deadlines.killAt / 1000 : undefined,
             fired: state.deadlineFired,
             fired_at: state.firedAt,
+            plan: auto?.record(),
           },
     signals: state.signals,
     lingering: state.lingering.length ? state.lingering : undefined,

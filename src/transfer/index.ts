@@ -66,3 +66,4 @@ export { locate, pickSiteOptions, registry, type SiteOptions, type StagingLocati
 export { checkCheckpointPaths } from './paths.js';
 export { checkJobId, checkTransfer } from './options.js';
 export { EXIT_OK, EXIT_LIST_FAILED, EXIT_STAGE_IN_FAILED, EXIT_STAGE_OUT_FAILED, EXIT_USAGE } from './exit-codes.js';
+export { openHistoryStore, type HistoryStore } from './history-store.js';

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { addFlags, readFlags } from '../add-flags.js';
 import { UsageError, ExitError } from '../errors.js';
-import { listGenerations, checkJobId, registry, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo, type SiteOptions } from '../../transfer/index.js';
+import { listGenerations, checkJobId, registry, openHistoryStore, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo, type SiteOptions } from '../../transfer/index.js';
+import { budgetSpent } from '../../supervise/cost-estimate.js';
+import type { DeadlineHistory } from '../../supervise/deadline-history.js';
 import { formatBytes } from '../../transfer/progress.js';
 import { genName } from '../../transfer/generations.js';
 
@@ -48,6 +50,13 @@ export function registerCheckpointsCommand(program: Command): void {
       }
       if (gens.length === 0) process.stderr.write(`no generations of job ${flags.jobId} at ${flags.staging}\n`);
       process.stdout.write(formatTable(gens, flags.verify));
+      const store = openHistoryStore({ staging: resolved.location, jobId: flags.jobId! });
+      try {
+        const line = budgetLine((await store.read()).history);
+        if (line) process.stdout.write(line);
+      } finally {
+        store.close();
+      }
     });
 }
 
@@ -63,6 +72,15 @@ export function formatTable(gens: GenerationInfo[], verify: boolean): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd());
   return [...lines, ...notes].join('\n') + '\n';
+}
+
+/** Pure: what --total-walltime has spent and left, from the deadline history (none without a budget). */
+export function budgetLine(h: DeadlineHistory): string | undefined {
+  if (h.total_walltime === undefined) return undefined;
+  const spent = budgetSpent(h.attempts);
+  const left = Math.max(0, h.total_walltime - spent);
+  const fmt = (s: number) => `${Math.round(s * 10) / 10}s`;
+  return `total walltime ${fmt(h.total_walltime)}: spent ${fmt(spent)}, left ${fmt(left)} over ${h.attempts.length} attempt${h.attempts.length === 1 ? '' : 's'}\n`;
 }
 
 export function formatAge(s: number): string {
