@@ -42,6 +42,12 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
     held = 0;
     return out;
   };
+  // A ring chunk handed straight to the consumer may still be being written;
+  // the ring keeps it safe only while every read follows a consumer turn.
+  // Small files read between two large ones take slots without a turn, so
+  // before the next file's reads the held bytes (its header at least) go out
+  // first: by the consumer's next turn the last ring chunk is written.
+  let ringOut = false;
   for (const e of entries) {
     o.signal?.throwIfAborted();
     const name = archiveName(e.path);
@@ -51,6 +57,10 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
       const mode = Number(src.stat.mode) & 0o7777;
       const mtime = seconds(src.stat.mtimeNs);
       hold(encodeHeader({ name, type: 'file', size, mode, mtime }));
+      if (ringOut) {
+        ringOut = false;
+        yield flush();
+      }
       const hash = createHash('sha256');
       const chunks = readSource(src, {
         hash,
@@ -64,6 +74,7 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
       for await (const c of chunks) {
         if (c.length >= COALESCE / 4) {
           if (held > 0) yield flush();
+          ringOut = o.ring !== undefined;
           yield c;
         } else {
           // A held chunk may outlive its ring slot: keep a copy (it is small).
