@@ -2,7 +2,8 @@
 // The single-file binary: its size, and its start-up as a wrapper,
 // `kickstart-linux-x64 /bin/true` against `node -e 0` and against the npm bin
 // `node bin/kickstart.cjs /bin/true`, interleaved in one run (wall time of
-// the whole command, ms). Target: the binary no slower than `node -e 0`.
+// the whole command, ms). Targets (#16): ≤ 1.1× node -e 0 at the median,
+// ≤ 1.2× at p99.
 // Build it first: `npm run build:binary`.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,9 +29,11 @@ const s = interleave(
 const node = { name: 'node -e 0', samples: s['node -e 0'] };
 const size = statSync(binary).size / 2 ** 20;
 const figures = [
-  figure({ name: 'binary /bin/true', unit: 'ms', samples: s.binary, baseline: node, target: { ratio: 1 } }),
+  figure({ name: 'binary /bin/true', unit: 'ms', samples: s.binary, baseline: node, target: { ratio: 1.1 } }),
+  figure({ name: 'binary /bin/true', unit: 'ms', stat: 'p99', samples: s.binary, baseline: node, target: { ratio: 1.2 } }),
   figure({ name: 'binary /bin/true', unit: 'ms', samples: s.binary, baseline: { name: 'npm bin /bin/true', samples: s['npm bin'] } }),
-  figure({ name: 'npm bin /bin/true', unit: 'ms', samples: s['npm bin'], baseline: node }),
+  figure({ name: 'npm bin /bin/true', unit: 'ms', samples: s['npm bin'], baseline: node, target: { ratio: 1.1 } }),
+  figure({ name: 'npm bin /bin/true', unit: 'ms', stat: 'p99', samples: s['npm bin'], baseline: node, target: { ratio: 1.2 } }),
   figure({ name: 'binary --version (start-up, no job)', unit: 'ms', samples: s['binary --version'], baseline: node }),
   figure({ name: 'binary size', unit: 'MiB', samples: [Math.round(size * 10) / 10], baseline: { name: 'node', samples: [Math.round((statSync(process.execPath).size / 2 ** 20) * 10) / 10] } }),
 ];
