@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { CHUNK, ChunkRing, readAhead } from './read-ahead.js';
+import { CHUNK, borrowRing, readAhead, returnRing } from './read-ahead.js';
 import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 /**
@@ -89,14 +89,17 @@ export function openFileSite(url: string, dir: string): StagingSite {
     let started = false;
     const chunks = (async function* () {
       started = true;
+      const ring = borrowRing();
       try {
-        for await (const c of readAhead(fh, { ring: new ChunkRing(), signal: o.signal })) {
+        for await (const c of readAhead(fh, { ring, signal: o.signal })) {
           o.onBytes?.(c.length);
           yield c;
         }
       } catch (err) {
         throw wrap(err, url, key, o.signal, 'get');
       } finally {
+        // Past its last read: the consumer has had every chunk.
+        returnRing(ring);
         await release?.catch(() => {});
         await fh.close().catch(() => {});
       }

@@ -26,6 +26,24 @@ export class ChunkRing {
   }
 }
 
+const spares: ChunkRing[] = [];
+
+/**
+ * A ring from the process's spares, or a new one. A stage-in followed by a
+ * stage-out (or the next task of a batch) then reads into the same 12 MiB
+ * instead of a fresh set while the last one waits for V8 to collect it,
+ * which would count twice in the peak RSS. Rings are never shared: each is
+ * lent to one transfer at a time.
+ */
+export function borrowRing(): ChunkRing {
+  return spares.pop() ?? new ChunkRing();
+}
+
+/** Gives a ring back once nothing reads its chunks any more. */
+export function returnRing(r: ChunkRing): void {
+  if (spares.length < 2 && !spares.includes(r)) spares.push(r);
+}
+
 export interface ReadAheadOptions {
   /** Bytes to read in all; default: to EOF. */
   size?: number;

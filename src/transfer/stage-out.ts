@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
 import { oneLine, safeSegment, type SiteEntry, type StagingSite } from '../staging/index.js';
-import { ChunkRing } from '../staging/read-ahead.js';
+import { borrowRing, returnRing, type ChunkRing } from '../staging/read-ahead.js';
 import { collect, type Collected } from './collect.js';
 import { tarBody } from './archive.js';
 import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, scanGenerations, unfinished } from './generations.js';
@@ -150,9 +150,26 @@ interface Stored {
 async function upload(site: StagingSite, n: Normalized, gen: number, found: Collected, tornTry: number, progress: Progress): Promise<Stored> {
   const hooks = n.hooks;
   const afterRead = hooks.afterRead && ((p: string) => hooks.afterRead!(p, tornTry));
-  const single = found.entries.length === 1 && found.entries[0].type === 'file';
   const call = { signal: n.signal, onBytes: (b: number) => progress.add(b) };
-  const ring = site.putReleasesChunks ? new ChunkRing() : undefined;
+  const ring = site.putReleasesChunks ? borrowRing() : undefined;
+  const stored = await uploadWith(site, n, gen, found, ring, call, afterRead, hooks);
+  // put() consumed the whole body: no read into the ring is in flight. After
+  // a failure one might be, so that ring is left to the collector.
+  if (ring) returnRing(ring);
+  return stored;
+}
+
+async function uploadWith(
+  site: StagingSite,
+  n: Normalized,
+  gen: number,
+  found: Collected,
+  ring: ChunkRing | undefined,
+  call: { signal?: AbortSignal; onBytes: (b: number) => void },
+  afterRead: ((p: string) => void | Promise<void>) | undefined,
+  hooks: Normalized['hooks'],
+): Promise<Stored> {
+  const single = found.entries.length === 1 && found.entries[0].type === 'file';
   if (single) {
     const e = found.entries[0];
     const name = objectName(e.path);
