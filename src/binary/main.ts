@@ -3,7 +3,7 @@ import { getRawAsset } from 'node:sea';
 import { main } from '../cli/main.js';
 import { EXIT } from '../exit-codes.js';
 import { useHelper } from '../process/exec-helper.js';
-import { useAddon, type NativeAddon } from '../process/native.js';
+import { useAddon, type NativeAddon } from '../native/addon.js';
 import { cacheRoots, unpack } from './unpack.js';
 
 /**

@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+
 /** A problem with how kickstart was called: one line, exit 127 (pegasus-kickstart's convention). */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -9,4 +11,9 @@ export class ExitError extends Error {
   constructor(readonly exitCode: number, message = '') {
     super(message);
   }
+}
+
+/** Commander's own messages become one kickstart line; help and version go to stdout as usual. */
+export function quietOutput(c: Command): void {
+  c.configureOutput({ writeErr: () => {}, outputError: () => {} });
 }

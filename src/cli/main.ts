@@ -1,7 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import { createLogger } from '../log.js';
 import { EXIT } from '../exit-codes.js';
-import { ExitError, UsageError } from './errors.js';
+import { ExitError, UsageError, quietOutput } from './errors.js';
 
 const SUBCOMMANDS = new Set(['transfer', 'checkpoints', 'show']);
 
@@ -37,10 +37,6 @@ async function runSubcommand(argv: string[]): Promise<number> {
   return Number(process.exitCode ?? 0);
 }
 
-/** Commander's own messages become one kickstart line; help and version go to stdout as usual. */
-export function quietOutput(c: Command): void {
-  c.configureOutput({ writeErr: () => {}, outputError: () => {} });
-}
 
 /** A usage problem as kickstart's one line and exit code; undefined for anything else. */
 export function usageLine(e: unknown): { code: number; line?: string } | undefined {

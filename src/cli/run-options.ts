@@ -2,8 +2,7 @@ import { toJsonLine, toYaml } from '../record/yaml.js';
 import type { LevelName, Logger } from '../log.js';
 import type { SuperviseOptions } from '../supervise/index.js';
 import { readFlags } from './add-flags.js';
-import { UsageError } from './errors.js';
-import { quietOutput } from './main.js';
+import { UsageError, quietOutput } from './errors.js';
 import { mainProgram } from './program.js';
 
 /** A parsed kickstart command line: the supervisor's options and the log level asked for. */

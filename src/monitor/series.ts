@@ -14,24 +14,9 @@ export interface Sample {
   procs: number;
 }
 
-/** Column arrays: one line each in the YAML record. */
-export interface SeriesColumns {
-  t: number[];
-  cpu: number[];
-  rss: number[];
-  procs: number[];
-}
+import type { MonitorSummary, SeriesColumns } from '../record/types.js';
 
-export interface MonitorSummary {
-  /** Seconds between samples. */
-  interval: number;
-  samples: number;
-  peak_cpu: number;
-  peak_rss: number;
-  peak_procs: number;
-  /** Every sample, or bucket maxima when there were more than MAX_POINTS. */
-  series: SeriesColumns;
-}
+export type { MonitorSummary, SeriesColumns };
 
 export const MAX_POINTS = 600;
 

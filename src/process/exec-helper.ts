@@ -1,7 +1,6 @@
 import { accessSync, close, closeSync, constants, read } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Rusage } from '../record/types.js';
-import { native, type NativeAddon, type WaitResult } from './native.js';
+import { native, type NativeAddon, type Rusage, type WaitResult } from '../native/addon.js';
 import type { Reaper } from './reaper.js';
 
 /**

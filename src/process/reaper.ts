@@ -1,4 +1,4 @@
-import { native, type WaitResult } from './native.js';
+import { native, type WaitResult } from '../native/addon.js';
 
 const ECHILD = 10;
 

@@ -11,7 +11,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import os from 'node:os';
 import type { MachineInfo } from './types.js';
-import { native, type NativeAddon } from '../process/native.js';
+import { native, type NativeAddon } from '../native/addon.js';
 import { monotonicMs } from '../startup.js';
 
 function readText(path: string, limit?: number): string {

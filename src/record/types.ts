@@ -7,21 +7,10 @@
  * file times without ("2026-11-25T04:55:40+00:00").
  */
 
-export interface Rusage {
-  utime: number;
-  stime: number;
-  maxrss: number;
-  minflt: number;
-  majflt: number;
-  nswap: number;
-  inblock: number;
-  outblock: number;
-  msgsnd: number;
-  msgrcv: number;
-  nsignals: number;
-  nvcsw: number;
-  nivcsw: number;
-}
+/** getrusage()'s fields as the native addon reports them (src/native/addon.ts). */
+import type { Rusage } from '../native/addon.js';
+
+export type { Rusage };
 
 export type JobStatus =
   | { raw: number; regular_exitcode: number }
@@ -176,9 +165,29 @@ export interface KickstartBlock {
   /** Generations shipped while the main job ran, in order. */
   live_uploads?: LiveUpload[];
   /** Resource samples of the main job's tree (--monitor-interval). */
-  monitor?: import('../monitor/series.js').MonitorSummary;
+  monitor?: MonitorSummary;
   subreaper?: boolean;
   /** Set when another attempt follows (--retries): when, and why that long. */
   retry?: RetryNote;
   [key: string]: unknown;
+}
+
+/** Column arrays: one line each in the YAML record. */
+export interface SeriesColumns {
+  t: number[];
+  cpu: number[];
+  rss: number[];
+  procs: number[];
+}
+
+/** The record's `monitor:` block (see monitor/series.ts). */
+export interface MonitorSummary {
+  /** Seconds between samples. */
+  interval: number;
+  samples: number;
+  peak_cpu: number;
+  peak_rss: number;
+  peak_procs: number;
+  /** Every sample, or bucket maxima when there were more than MAX_POINTS. */
+  series: SeriesColumns;
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { redactS3 as redact } from './kinds/s3.js';
+import { redactS3 as redact } from './s3-redact.js';
 import { uploadObject } from './s3-upload.js';
 import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 

@@ -21,7 +21,7 @@ import {
   type CostEstimate,
   type IntervalChoice,
 } from './cost-estimate.js';
-import { withAttempt, type AttemptEntry, type DeadlineHistory } from './deadline-history.js';
+import { withAttempt, type AttemptEntry, type DeadlineHistory } from '../transfer/deadline-history.js';
 import type { TransferSummary } from '../record/types.js';
 import { nodeChild } from '../process/reaper.js';
 

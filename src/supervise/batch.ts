@@ -1,6 +1,6 @@
 import { EXIT } from '../exit-codes.js';
 import { silentLogger, type Logger } from '../log.js';
-import { native } from '../process/native.js';
+import { native } from '../native/addon.js';
 import { Reaper } from '../process/reaper.js';
 import { supervise, type SuperviseOptions } from './index.js';
 

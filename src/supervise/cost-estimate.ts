@@ -4,7 +4,7 @@
  * end. SCR's halt rule (stop when time left <= checkpoint + flush + slack),
  * with the costs measured by kickstart instead of given by hand.
  */
-import type { AttemptEntry } from './deadline-history.js';
+import type { AttemptEntry } from '../transfer/deadline-history.js';
 
 export const ESTIMATE = {
   /** The last this many attempts that measured a cost. */

@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '../log.js';
-import { native } from '../process/native.js';
+import { native } from '../native/addon.js';
 import { nodeChild, Reaper } from '../process/reaper.js';
 import type { SignalName } from '../process/signal.js';
 import type { InvocationRecord, RetryNote } from '../record/types.js';

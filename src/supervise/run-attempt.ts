@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { constants, hostname, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from '../log.js';
-import { native } from '../process/native.js';
+import { native } from '../native/addon.js';
 import type { Reaper } from '../process/reaper.js';
 import { environmentBlock } from '../record/environment.js';
 import { limits } from '../record/limits.js';

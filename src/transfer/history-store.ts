@@ -1,5 +1,5 @@
 import { openSite, SiteError, oneLine, type StagingLocation, type StagingSite } from '../staging/index.js';
-import { historyKey, parseHistory, serialize, emptyHistory, type DeadlineHistory } from '../supervise/deadline-history.js';
+import { historyKey, parseHistory, serialize, emptyHistory, type DeadlineHistory } from './deadline-history.js';
 import { withRetry } from './retry.js';
 
 export interface HistoryStoreOptions {

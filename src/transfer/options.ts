@@ -1,9 +1,55 @@
 import path from 'node:path';
 import { silentLogger, type Logger } from '../log.js';
-import { registry, type StagingLocation } from '../staging/index.js';
+import { registry, type SiteOptions, type StagingLocation } from '../staging/index.js';
 import { checkCheckpointPaths } from './paths.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import type { Distrust, TransferOptions } from './index.js';
+
+export interface TransferOptions {
+  /** As given by --checkpoint, relative to cwd (files, dirs, globs). */
+  checkpoints: string[];
+  /** The job's working directory (absolute). */
+  cwd: string;
+  /** A staging URL (any kind in staging/registry.ts), or one already resolved. */
+  staging: string | StagingLocation;
+  jobId: string;
+  /** 1-based. */
+  attempt: number;
+  /** Generations kept at the site; default 2. */
+  keep?: number;
+  /** Retries after the first try of each transfer; default 3. */
+  retries?: number;
+  /** First backoff delay, doubled each retry, with jitter, capped at 30 s; default 1000. */
+  backoffMs?: number;
+  /** The staging kind's own options (e.g. s3Endpoint), used when `staging` is a URL. */
+  site?: SiteOptions;
+  allowOutside?: boolean;
+  logger?: Logger;
+  /** Draw a progress bar on stderr when it is a TTY and the transfer lasts > ~2 s. */
+  progress?: boolean;
+  /** Abort a transfer in flight. */
+  signal?: AbortSignal;
+  /** Where the progress bar goes; default process.stderr. */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Testing aids (tests pause or disturb the step at named points). */
+  hooks?: TransferHooks;
+  /**
+   * stage-out: the generation comes from a clean end (default true); false
+   * after a failed attempt, so it never prunes the newest clean generation.
+   */
+  clean?: boolean;
+  /** stage-in: generations a crash loop has poisoned (see supervise/retry-policy.ts). */
+  distrust?: Distrust;
+}
+
+/**
+ * Passed over: these generations, whatever they hold, and every newer one
+ * whose manifest says clean: false (a failed attempt shipped it).
+ */
+export interface Distrust {
+  generations: number[];
+  /** Why, for the record and the log. */
+  reason: string;
+}
 
 /** Testing aids: observe or pause the step at named points (tests kill a child there). */
 export interface TransferHooks {

@@ -11,7 +11,7 @@ import { formatBytes, startProgress } from './progress.js';
 import { placeGeneration } from './restore.js';
 import { withRetry, type RetryRun } from './retry.js';
 import { failureLine, fileList, summary } from './summary.js';
-import type { TransferOptions } from './index.js';
+import type { TransferOptions } from './options.js';
 
 /**
  * Stage-in, run before the job starts:

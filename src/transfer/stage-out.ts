@@ -14,7 +14,7 @@ import { formatBytes, startProgress, type Progress } from './progress.js';
 import { sleep, withRetry, type RetryRun } from './retry.js';
 import { openSource, readSource, seconds, TornFileError } from './source.js';
 import { failureLine, fileList, summary } from './summary.js';
-import type { TransferOptions } from './index.js';
+import type { TransferOptions } from './options.js';
 
 /**
  * Stage-out, run after the job however it ended:

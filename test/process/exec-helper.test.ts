@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { helperPath, spawnJob, type JobExit, type SpawnedJob, type SpawnFailed } from '../../src/process/exec-helper.js';
-import { native } from '../../src/process/native.js';
+import { native } from '../../src/native/addon.js';
 import { Reaper } from '../../src/process/reaper.js';
 import { readProc } from '../../src/process/tree.js';
 

@@ -1,7 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { native } from '../../src/process/native.js';
+import { native } from '../../src/native/addon.js';
 import { nodeChild, Reaper } from '../../src/process/reaper.js';
 
 const ENV = [`PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, 'LC_ALL=C'];

@@ -9,7 +9,7 @@ import {
   margin,
   quantile,
 } from '../../src/supervise/cost-estimate.js';
-import { emptyHistory, parseHistory, serialize, withAttempt, type AttemptEntry } from '../../src/supervise/deadline-history.js';
+import { emptyHistory, parseHistory, serialize, withAttempt, type AttemptEntry } from '../../src/transfer/deadline-history.js';
 
 const entry = (attempt: number, more: Partial<AttemptEntry>): AttemptEntry => ({ attempt, start: `2026-12-04T03:0${attempt}:00.000Z`, outcome: 'checkpointed', duration: 60, ...more });
 

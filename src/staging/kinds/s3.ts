@@ -1,18 +1,7 @@
 import { defineKind } from '../kind.js';
+import { redactS3 } from '../s3-redact.js';
 
 const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const SECRETS = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID'];
-
-/** Removes any credential values that an S3 error message might echo. */
-export function redactS3(text: string): string {
-  let out = text;
-  for (const v of SECRETS) {
-    const secret = process.env[v];
-    if (secret && secret.length >= 4) out = out.split(secret).join('***');
-  }
-  return out;
-}
-
 /** s3://bucket/prefix: any S3 service; credentials from the standard AWS chain, never the URL. */
 export const s3Kind = defineKind<{ bucket: string; prefix: string }>({
   scheme: 's3',

@@ -1,6 +1,22 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Rusage } from '../record/types.js';
+
+/** getrusage() of a reaped job, as the addon reports it: the record's `usage:` keys. */
+export interface Rusage {
+  utime: number;
+  stime: number;
+  maxrss: number;
+  minflt: number;
+  majflt: number;
+  nswap: number;
+  inblock: number;
+  outblock: number;
+  msgsnd: number;
+  msgrcv: number;
+  nsignals: number;
+  nvcsw: number;
+  nivcsw: number;
+}
 
 export interface WaitResult {
   /** The reaped pid; 0 when nothing had exited (waitNow), -1 on error. */
