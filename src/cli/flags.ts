@@ -98,7 +98,7 @@ export const FLAGS: readonly Flag[] = [
   },
   {
     spec: '--deadline-refresh <dur>',
-    help: 'with --max-walltime auto: ask the batch system for the end again this often',
+    help: 'with --max-walltime auto: ask the batch system for the end again this often (and update the history at the staging site)',
     shownDefault: '60s',
     parse: durationParser('s'),
     commands: ['run'],

@@ -119,7 +119,8 @@ export class AutoDeadline {
     a.plan();
     if (o.interval) a.interval = chooseInterval(a.write.seconds + a.ship.seconds, a.history.attempts, o.interval.overhead);
     a.save();
-    if (lookup) {
+    // Also a heartbeat: an attempt killed outright still counts against the budget as far as it got.
+    if (lookup || store) {
       a.timer = setInterval(() => void a.refresh(), o.refreshMs);
       a.timer.unref();
     }
@@ -171,12 +172,13 @@ export class AutoDeadline {
   }
 
   private async refresh(): Promise<void> {
-    if (!this.lookup) return;
-    const got = await this.lookup({ env: this.env, timeoutMs: Math.min(10_000, this.o.refreshMs), refresh: true, spawned: nodeChild });
-    if (!got.found) this.logger.debug({ why: got.why }, 'end time look-up failed: the deadlines stay');
-    if (got.found && this.seen(got.lookup)) {
-      this.logger.info({ end: this.ends.at(-1)!.end, source: got.lookup.source }, 'the batch system moved the end: deadlines move with it');
-      this.plan();
+    if (this.lookup) {
+      const got = await this.lookup({ env: this.env, timeoutMs: Math.min(10_000, this.o.refreshMs), refresh: true, spawned: nodeChild });
+      if (!got.found) this.logger.debug({ why: got.why }, 'end time look-up failed: the deadlines stay');
+      if (got.found && this.seen(got.lookup)) {
+        this.logger.info({ end: this.ends.at(-1)!.end, source: got.lookup.source }, 'the batch system moved the end: deadlines move with it');
+        this.plan();
+      }
     }
     this.entry.duration = Math.round(this.state.elapsed() * 1000) / 1000;
     this.save();

@@ -254,7 +254,7 @@ function autoOptions(o: SuperviseOptions): AutoOptions | undefined {
   if (!batch && o.totalWalltime === undefined) {
     if (o.checkpointTime === 'auto') throw new PlanError('--checkpoint-time auto needs --max-walltime auto (or --total-walltime): it plans SIGTERM before that end');
     if (intervalAuto) throw new PlanError('--checkpoint-interval auto needs --max-walltime auto or --total-walltime: the interval comes from the measured checkpoint cost in their history');
-    if (o.deadlineRefresh !== undefined) throw new PlanError('--deadline-refresh needs --max-walltime auto');
+    if (o.deadlineRefresh !== undefined) throw new PlanError('--deadline-refresh needs --max-walltime auto (or --total-walltime, whose history it updates as often)');
     if (o.checkpointCost !== undefined) throw new PlanError('--checkpoint-cost needs --max-walltime auto or --total-walltime');
     return undefined;
   }

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COUNT_PY, PYTHON, countAttempts } from '../helpers/count.js';
-import { ks, tempDir } from '../helpers/run.js';
+import { execa } from 'execa';
+import { BIN, ks, tempDir } from '../helpers/run.js';
 
 /*
  * Automatic deadlines without a batch system: --total-walltime alone (its
@@ -124,5 +125,24 @@ describe('--checkpoint-interval auto', () => {
     expect(asked.length, JSON.stringify(k.signals)).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < asked.length; i++) expect(asked[i] - asked[i - 1]).toBeGreaterThan(1.3);
     expect(k.live_uploads?.length ?? 0).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('an attempt killed outright', () => {
+  it('still counts against --total-walltime as far as it got (the history is updated every --deadline-refresh)', async () => {
+    const dir = join(t.dir, 'killed');
+    const run = execa(process.execPath, [BIN, ...args('killed', ['--total-walltime', '60s', '--deadline-refresh', '1s'])], { env: { ...countEnv, COUNT_N: '25' }, reject: false });
+    await new Promise((r) => setTimeout(r, 3500));
+    run.kill('SIGKILL');
+    await run;
+    // The orphaned count.py (5 s in all) ends on its own.
+    await new Promise((r) => setTimeout(r, 2500));
+    const history = JSON.parse(readFileSync(join(dir, 'staging', 'count', 'deadline-history.json'), 'utf8'));
+    expect(history.attempts).toHaveLength(1);
+    expect(history.attempts[0].outcome).toBeUndefined();
+    expect(history.attempts[0].duration).toBeGreaterThanOrEqual(1);
+    const next = await ks(args('killed', ['--total-walltime', '60s', '--attempt', '2']), { env: { ...countEnv, COUNT_N: '3' }, recordFile: join(dir, 'records.yml') });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.record.kickstart.deadline.plan.budget.spent_before).toBe(history.attempts[0].duration);
   });
 });
