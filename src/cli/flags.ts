@@ -66,10 +66,31 @@ export const FLAGS: readonly Flag[] = [
   { spec: '-l, --record-file <file>', help: "append the record to this file, fsync'd (default: stdout)", commands: ['run', 'batch'] },
   { spec: '-w, --workdir <dir>', help: "the job's working directory (run: chdir there first)", commands: ['run', 'transfer'] },
   { spec: '-W, --create-workdir <dir>', help: 'create this directory, then run the job in it', commands: ['run'] },
-  { spec: '-I, --arg-file <file>', help: 'read more arguments from a file, one per line', commands: ['run'] },
-  { spec: '-s, --stat-after <[lfn=]file>', help: 'stat (and sha256) a file after the job into files: (repeatable)', parse: collectStat, commands: ['run'] },
-  { spec: '-S, --stat-before <[lfn=]file>', help: 'stat a file before the job into files: (repeatable)', parse: collectStat, commands: ['run'] },
+  {
+    spec: '-I, --arg-file <file>',
+    help: 'read more arguments from a file, one per line; nothing may follow -I FILE',
+    doc: 'more arguments from a file, one a line; nothing may follow `-I FILE` (exit 127, "No arguments allowed after -I fn")',
+    commands: ['run'],
+  },
+  {
+    spec: '-s, --stat-after <[lfn=]file>',
+    help: 'stat (and sha256) a file after the job into files: (repeatable); @list: every [lfn=]file line of list',
+    doc: 'stat (and sha256) a file after the job into `files:` (repeatable); `@LIST` stats every `[lfn=]file` line of LIST (`#` comments)',
+    parse: collectStat,
+    commands: ['run'],
+  },
+  { spec: '-S, --stat-before <[lfn=]file>', help: 'stat a file before the job into files: (repeatable); @list as for -s', parse: collectStat, commands: ['run'] },
   { spec: '-X, --make-executable', help: 'make the executable runnable (chmod +x) first', commands: ['run'] },
+  {
+    spec: '-t, --trace',
+    help: "record each process of the main job's tree in its procs: (pid, ppid, exe, argv, times, memory, I/O), from /proc",
+    doc: "list each process of the main job's tree in its `procs:`, sampled from /proc (see [differences](#differences-from-pegasus-kickstart))",
+    commands: ['run'],
+  },
+  { spec: '-z', help: 'like -t (pegasus-kickstart adds system call tracing, which kickstart does not do)', commands: ['run'], to: 'trace' },
+  { spec: '-Z', help: 'like -t (pegasus-kickstart adds library interposition, which kickstart does not do)', commands: ['run'], to: 'trace' },
+  { spec: '-F', help: "accepted for pegasus-kickstart's sake: does nothing (as there)", commands: ['run'], into: () => undefined },
+  { spec: '-c', help: "accepted for pegasus-kickstart's sake: does nothing (CDATA was for XML records)", commands: ['run'], into: () => undefined },
   { spec: '-k, --term-after <seconds>', help: 'send SIGTERM this long after start (pegasus-kickstart)', parse: durationParser('s'), commands: ['run'] },
   {
     spec: '-K, --kill-after <seconds>',
@@ -222,7 +243,8 @@ export const FLAGS: readonly Flag[] = [
 
 /** '--no-machine' → 'machine', '--job-id' → 'jobId': the key commander stores the value under. */
 export function attributeName(f: Flag): string {
-  const long = /--([a-z0-9-]+)/.exec(f.spec)?.[1] ?? '';
+  // A short-only flag (-z, -F) is commander's attribute of its letter.
+  const long = /--([a-z0-9-]+)/.exec(f.spec)?.[1] ?? /^-([a-zA-Z])$/.exec(f.spec)?.[1] ?? '';
   return long.replace(/^no-/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 

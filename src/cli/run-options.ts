@@ -25,6 +25,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   program.parse(argv, { from: 'user' });
   const { logLevel, createWorkdir, ...flags } = readFlags<Partial<SuperviseOptions> & { logLevel: LevelName; createWorkdir?: string }>('run', program.opts());
   const command: string[] = program.args;
+  if (flags.argFile !== undefined) checkNothingAfterArgFile(argv, command.length);
   if (command.length === 0 && flags.argFile === undefined) {
     throw new UsageError('no command to run: kickstart [options] [--] executable [args...] (see kickstart --help)');
   }
@@ -60,4 +61,26 @@ export function recordWriter(
     },
     failed: () => writeFailed,
   };
+}
+
+/**
+ * pegasus-kickstart takes the whole command from the -I file and refuses
+ * anything after `-I FILE` (an option there would silently be dropped or run
+ * as the command), and Pegasus's tools rely on that. Everything before -I is
+ * kickstart's own options.
+ */
+function checkNothingAfterArgFile(argv: string[], commandWords: number): void {
+  const optionsEnd = argv.length - commandWords;
+  for (let i = 0; i < optionsEnd; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    const joined = (a.startsWith('-I') && a.length > 2) || a.startsWith('--arg-file=');
+    if (a !== '-I' && a !== '--arg-file' && !joined) continue;
+    const valueAt = joined ? i : i + 1;
+    if (valueAt < argv.length - 1) {
+      const file = joined ? a.replace(/^(-I|--arg-file=)/, '') : argv[valueAt];
+      throw new UsageError(`No arguments allowed after -I fn: '${argv[valueAt + 1]}' follows -I ${file}; put options before -I and the command in the file`);
+    }
+    return;
+  }
 }

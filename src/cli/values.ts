@@ -11,7 +11,8 @@ export function parseSize(text: string): number | 'all' {
   if (text.toLowerCase() === 'all') return 'all';
   const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
   const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new InvalidArgumentError(`'${text}' is not a size: use bytes like 65536, 64k, 1M, or 'all'`);
+  // "Invalid -B argument": pegasus-kickstart's words, which job wrappers look for.
+  if (!m || unit === undefined) throw new InvalidArgumentError(`Invalid -B argument '${text}': use bytes like 65536, 64k, 1M, or 'all'`);
   return Number(m[1]) * unit;
 }
 

@@ -23,6 +23,8 @@ export type JobStatus =
 export interface StatInfo {
   error?: number;
   lfn?: string;
+  /** Who made an entry a tool added through KICKSTART_INTEGRITY_DATA. */
+  comment?: string;
   file_name?: string;
   temporary_name?: string;
   descriptor?: number;
@@ -57,6 +59,8 @@ export interface JobRecord {
   status: JobStatus;
   executable: StatInfo;
   argument_vector: string[];
+  /** -t: each process of the job's tree, by pid (monitor/trace.ts). */
+  procs?: Record<string, import('../monitor/trace.js').TracedProc>;
 }
 
 /** Machine facts, in Pegasus's key order; `procs_zombie`-like keys appear only when non-zero. */

@@ -7,6 +7,8 @@
  * line here. The `kickstart` block (ours) is emitted generically.
  */
 import { fixed, literalBlock, num, octal, quote, scalar, stamp } from './yaml-scalar.js';
+import type { TracedProc } from '../monitor/trace.js';
+import { fromTools } from './integrity.js';
 import type { InvocationRecord, JobName, JobRecord, JobStatus, Rusage, StatInfo } from './types.js';
 
 type Lines = string[];
@@ -28,7 +30,7 @@ function usage(out: Lines, at: number, u: Rusage): void {
 
 /** StatInfo keys in Pegasus's order with its spelling of each value. */
 const STAT_FORMAT: ReadonlyArray<readonly [keyof StatInfo, (v: never) => string]> = [
-  ['error', int], ['lfn', quote], ['file_name', scalar], ['temporary_name', scalar],
+  ['error', int], ['lfn', quote], ['comment', scalar], ['file_name', scalar], ['temporary_name', scalar],
   ['descriptor', int], ['descriptor_number', int], ['mode', (m: number) => octal(m)],
   ['size', int], ['inode', int], ['nlink', int], ['blksize', int], ['blocks', int],
   ['mtime', stamp], ['atime', stamp], ['ctime', stamp],
@@ -72,8 +74,27 @@ function job(out: Lines, at: number, name: JobName, j: JobRecord): void {
   statBlock(out, at + 2, 'executable', j.executable);
   out.push(`${p}argument_vector:`);
   for (const a of j.argument_vector) out.push(`${p}  - ${quote(a)}`);
-  // Pegasus lists child processes here; we never collect them (it needs ptrace).
+  // Pegasus lists the job's processes here; kickstart does with -t (monitor/trace.ts).
   out.push(`${p}procs:`);
+  for (const [pid, t] of Object.entries(j.procs ?? {})) procBlock(out, at + 4, pid, t);
+}
+
+const PROC_NUMBERS = [
+  'utime', 'stime', 'iowait', 'finthreads', 'maxthreads', 'totthreads', 'vmpeak', 'rsspeak',
+  'rchar', 'wchar', 'rbytes', 'wbytes', 'cwbytes', 'syscr', 'syscw',
+] as const;
+
+function procBlock(out: Lines, at: number, pid: string, t: TracedProc): void {
+  const p = sp(at + 2);
+  out.push(`${sp(at)}${pid}:`, `${p}ppid: ${int(t.ppid)}`, `${p}pid: ${int(t.pid)}`, `${p}exe: ${scalar(t.exe)}`);
+  out.push(`${p}start: ${fixed(t.start, 6)}`, `${p}stop: ${fixed(t.stop, 6)}`);
+  for (const k of PROC_NUMBERS) out.push(`${p}${k}: ${k === 'utime' || k === 'stime' || k === 'iowait' ? fixed(t[k], 3) : int(t[k])}`);
+  out.push(`${p}cmd: ${quote(t.cmd)}`, `${p}argv:`);
+  for (const a of t.argv) out.push(`${p}  - ${quote(a)}`);
+  if (t.files_written) {
+    out.push(`${p}files_written:`);
+    for (const f of t.files_written) out.push(`${p}  - ${quote(f)}`);
+  }
 }
 
 /** Empty maps print as a bare "key:" (null), as Pegasus does for jobids. */
@@ -153,7 +174,7 @@ export function toYaml(r: InvocationRecord): string {
       `${scalar(k)}: ${typeof v === 'string' ? scalar(v) : k.startsWith('load_') ? fixed(v, 2) : num(v)}`);
   }
   out.push('  files:');
-  for (const [name, st] of Object.entries(r.files ?? {})) statBlock(out, 4, scalar(name), st);
+  for (const [name, st] of Object.entries(r.files ?? {})) statBlock(out, 4, fromTools.has(st) ? quote(name) : scalar(name), st);
   if (r.environment) flatMap(out, 2, 'environment', r.environment, (k, v: string) => `${quote(k)}: ${quote(v)}`);
   if (r.limits) {
     flatMap(out, 2, 'limits', r.limits, (k, v: string | number) =>

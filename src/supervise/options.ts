@@ -46,6 +46,8 @@ export interface SuperviseOptions {
   createWorkdir?: boolean;
   statAfter?: StatRequest[];
   statBefore?: StatRequest[];
+  /** -t/-z/-Z: record each process of the main job's tree in its procs: (monitor/trace.ts). */
+  trace?: boolean;
   /** -X: make the executable runnable first. */
   makeExecutable?: boolean;
   /** The job's environment (default: process.env). */

@@ -61,6 +61,7 @@ export interface Plan {
   full: boolean;
   noMachine: boolean;
   makeExecutable: boolean;
+  trace: boolean;
   statBefore: StatRequest[];
   statAfter: StatRequest[];
   transformation?: string;
@@ -82,6 +83,8 @@ export interface Plan {
   monitorInterval: number;
   /** --metrics, absolute. */
   metricsFile?: string;
+  /** -l, absolute (undefined: stdout; null: not written), stat'ed into full records as files.logfile. */
+  recordFile?: string | null;
   /** The kickstart program itself, stat'ed into full records. */
   selfPath: string;
 }
@@ -207,6 +210,7 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     full: o.full ?? false,
     noMachine: o.noMachine ?? false,
     makeExecutable: o.makeExecutable ?? false,
+    trace: o.trace ?? false,
     statBefore: expandStatLists(o.statBefore ?? [], baseCwd),
     statAfter: expandStatLists(o.statAfter ?? [], baseCwd),
     transformation: o.transformation,
@@ -225,6 +229,7 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     transfer,
     monitorInterval,
     metricsFile,
+    recordFile: typeof o.recordFile === 'string' ? resolve(baseCwd, o.recordFile) : o.recordFile,
     selfPath: process.argv[1] ?? process.execPath,
   };
 }

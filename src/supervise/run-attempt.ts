@@ -7,6 +7,7 @@ import type { Reaper } from '../process/reaper.js';
 import { environmentBlock } from '../record/environment.js';
 import { limits } from '../record/limits.js';
 import { machineInfo, startCensus, type ProcScan } from '../record/machine.js';
+import { parseIntegrityData } from '../record/integrity.js';
 import { sha256File, statFd, statInfo } from '../record/stat.js';
 import { failureStatus } from '../record/signals.js';
 import { isoMillis } from '../record/time.js';
@@ -22,6 +23,7 @@ import { closeStdio, openStdio, openTemp, procPath, readTail, type StdioSlot } f
 import { VERSION } from '../version.js';
 import { AutoDeadline } from './auto-deadline.js';
 import { Monitor, warmUp, type MonitorSummary } from '../monitor/index.js';
+import { Tracer } from '../monitor/trace.js';
 
 export interface AttemptResult {
   record: InvocationRecord;
@@ -65,6 +67,7 @@ export async function runAttempt(
   let cwd = plan.cwd;
   const slots: StdioSlot[] = [];
   let metadata: StdioSlot | undefined;
+  let integrity: StdioSlot | undefined;
   let monitored: MonitorSummary | undefined;
   let auto: AutoDeadline | undefined;
   const decide = (out?: TransferSummary) =>
@@ -84,6 +87,8 @@ export async function runAttempt(
     const cwdError = prepareWorkdir(plan);
     metadata = openTemp('metadata');
     env.KICKSTART_METADATA = procPath(metadata);
+    integrity = openTemp('integrity');
+    env.KICKSTART_INTEGRITY_DATA = procPath(integrity);
     const startError = cwdError ?? openJobStdio(plan, cwd, slots);
     if (startError) {
       logger.error(startError.message);
@@ -121,7 +126,10 @@ export async function runAttempt(
             intervalMs: auto?.interval ? Math.max(50, Math.round(auto.interval.interval * 1000)) : undefined,
           });
           const monitor = startMonitor(plan, state, attempt, logger);
+          const tracer = plan.trace ? new Tracer(() => state.processes()) : undefined;
+          tracer?.start();
           const main = await run('mainjob', plan.argv, plan.makeExecutable);
+          if (tracer) main.record.procs = Object.fromEntries(tracer.stop().map((p) => [String(p.pid), p]));
           monitored = await monitor?.stop();
           // Before the final stage-out: its generation must come after every live one.
           liveUploads = await live?.stop();
@@ -145,7 +153,7 @@ export async function runAttempt(
     }
   } catch (e) {
     // An internal fault: no record comes, so the capture files must not stay behind in /tmp.
-    for (const slot of [...slots, metadata]) if (slot) closeStdio(slot);
+    for (const slot of [...slots, metadata, integrity]) if (slot) closeStdio(slot);
     throw e;
   } finally {
     auto?.stop();
@@ -157,15 +165,18 @@ export async function runAttempt(
   const outcome = decide(stageOut);
   await auto?.finish({ main: jobs.find((j) => j.name === 'mainjob'), stageOut, outcome: outcome.outcome });
   const failed = outcome.outcome !== 'completed';
-  const files: Record<string, StatInfo> = { ...filesBefore, ...filesAfter };
+  // Pegasus's order: -S, -s, what tools wrote to KICKSTART_INTEGRITY_DATA, then the streams.
+  const files: Record<string, StatInfo> = { ...filesBefore, ...filesAfter, ...(await integrityEntries(integrity, logger)) };
   for (const slot of [...slots, metadata]) {
     if (!slot) continue;
     files[slot.name] = streamBlock(slot, plan, failed);
   }
   if (plan.full || failed) {
     files.kickstart = statInfo(plan.selfPath);
+    // Where this record goes, as it is before the record is added.
+    if (plan.recordFile !== null) files.logfile = plan.recordFile === undefined ? statFd(1, { descriptor_number: 1 }) : statInfo(plan.recordFile);
   }
-  for (const slot of [...slots, metadata]) if (slot) closeStdio(slot);
+  for (const slot of [...slots, metadata, integrity]) if (slot) closeStdio(slot);
 
   const record = buildRecord(plan, state, jobs, files, cwd, failed, await census);
   record.kickstart = {
@@ -276,6 +287,14 @@ async function statRequestAsync(s: StatRequest, cwd: string): Promise<StatInfo> 
   if (info.error !== undefined) return info;
   const sum = sha256File(resolve(cwd, s.path));
   return sum ? { ...info, sha256: sum.sha256, checksum_timing: sum.seconds } : info;
+}
+
+async function integrityEntries(slot: StdioSlot | undefined, logger: Logger): Promise<Record<string, StatInfo>> {
+  if (!slot) return {};
+  const text = readTail(slot.fd, 'all').data;
+  const parsed = await parseIntegrityData(text);
+  if (parsed.problem) logger.warn(`KICKSTART_INTEGRITY_DATA: ${parsed.problem}; those entries are left out of files:`);
+  return parsed.entries;
 }
 
 function streamBlock(slot: StdioSlot, plan: Plan, failed: boolean): StatInfo {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from '../startup.js';
 
-export type StreamName = 'stdin' | 'stdout' | 'stderr' | 'metadata';
+export type StreamName = 'stdin' | 'stdout' | 'stderr' | 'metadata' | 'integrity';
 
 export interface StdioSlot {
   name: StreamName;
@@ -19,6 +19,7 @@ const TEMP_PREFIX: Record<StreamName, string> = {
   stdout: 'ks.out',
   stderr: 'ks.err',
   metadata: 'ks.meta',
+  integrity: 'ks.integrity',
 };
 
 /**

@@ -40,6 +40,19 @@ describe('the flag table', () => {
 const run = (...argv: string[]) => parseRunArgs([...argv, 'true']).options;
 
 describe('kickstart argv → SuperviseOptions', () => {
+  it('-I FILE ends the command line (pegasus-kickstart: "No arguments allowed after -I fn")', () => {
+    expect(parseRunArgs(['-q', '-I', 'args.txt']).options).toMatchObject({ argFile: 'args.txt', quiet: true, argv: [] });
+    expect(parseRunArgs(['-Iargs.txt']).options.argFile).toBe('args.txt');
+    for (const argv of [['-I', 'args.txt', 'true'], ['-I', 'args.txt', '-B', '2'], ['--arg-file=args.txt', '--', 'x']]) {
+      expect(() => parseRunArgs(argv), argv.join(' ')).toThrow(/^No arguments allowed after -I fn: '.+' follows -I args\.txt/);
+    }
+  });
+  it('-t, -z and -Z all trace; -F and -c are accepted and set nothing', () => {
+    for (const f of ['-t', '-z', '-Z']) expect(run(f).trace, f).toBe(true);
+    const o = run('-F', '-c') as unknown as Record<string, unknown>;
+    expect([o.F, o.c]).toEqual([undefined, undefined]);
+  });
+
   it.each<[string[], Record<string, unknown>]>([
     [['-n', 'tr', '-N', 'dv', '-R', 'site', '-L', 'lab', '-T', 'stamp'], { transformation: 'tr', derivation: 'dv', resource: 'site', wfLabel: 'lab', wfStamp: 'stamp' }],
     [['-H', '-f', '-q', '-X'], { noMachine: true, full: true, quiet: true, makeExecutable: true }],
@@ -49,7 +62,6 @@ describe('kickstart argv → SuperviseOptions', () => {
     [['-l', 'rec.yml', '--format', 'json'], { recordFile: 'rec.yml', format: 'json' }],
     [['-w', '/tmp'], { workdir: '/tmp' }],
     [['-W', '/tmp/new'], { workdir: '/tmp/new', createWorkdir: true }],
-    [['-I', 'args.txt'], { argFile: 'args.txt' }],
     [['-s', 'out=o.dat', '-s', 'x', '-S', 'in.dat'], { statAfter: [{ lfn: 'out', path: 'o.dat' }, { path: 'x' }], statBefore: [{ path: 'in.dat' }] }],
     [['-k', '60', '-K', '10'], { termAfter: 60_000, killAfter: 10_000 }],
     [['--checkpoint-time', '50', '--max-walltime', '1h'], { checkpointTime: 3_000_000, maxWalltime: 3_600_000 }],
@@ -108,7 +120,7 @@ describe('usage errors: one line naming the problem, exit 127', () => {
   it.each<[string[], RegExp]>([
     [['--frobnicate', 'true'], /unknown option '--frobnicate'/],
     [[], /^kickstart: no command to run/],
-    [['-B', 'lots', 'true'], /'lots' is not a size/],
+    [['-B', 'lots', 'true'], /Invalid -B argument 'lots'/],
     [['-B', '-5', 'true'], /-B/],
     [['--checkpoint-time', 'soon', '--max-walltime', '2m', 'true'], /'soon' is not a duration/],
     [['--checkpoint-time', '2m', '--max-walltime', '1m', 'true'], /--max-walltime \(1m\) must be greater than --checkpoint-time \(2m\)/],

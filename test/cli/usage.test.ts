@@ -29,7 +29,7 @@ describe('usage errors', () => {
   });
 
   it.each([
-    [['-B', 'lots', 'true'], /'lots' is not a size/],
+    [['-B', 'lots', 'true'], /Invalid -B argument 'lots'/],
     [['--checkpoint', 'x', 'true'], /--checkpoint needs --staging/],
   ])('%j is refused with a clear line', async (args, message) => {
     const r = await ks(args as string[]);

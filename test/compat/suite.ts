@@ -1,0 +1,23 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { expect } from 'vitest';
+import { FIXTURES, ks, tempDir, type KsRun } from '../helpers/run.js';
+
+/**
+ * pegasus-kickstart's test.sh, case by case: each case runs in a copy of
+ * test/fixtures/pegasus-suite (our own rewrites of its helper files), and
+ * every record must load as YAML, as the suite's validator checks.
+ */
+export function suiteDir(): { dir: string; cleanup: () => void } {
+  const t = tempDir('ks-compat-');
+  cpSync(join(FIXTURES, 'pegasus-suite'), t.dir, { recursive: true });
+  return t;
+}
+
+export async function kickstart(args: string[], opts: Parameters<typeof ks>[1] = {}): Promise<KsRun> {
+  const r = await ks(args, opts);
+  // The suite's yaml-validator: an empty stdout loads too (as None).
+  expect(() => parse(r.stdout), `stdout is not YAML:\n${r.stdout.slice(0, 2000)}`).not.toThrow();
+  return r;
+}
