@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/s3/**', 'test/engine/**', 'test/faults/**', 'test/binary/**', '**/node_modules/**'],
+          exclude: ['test/s3/**', 'test/engine/**', 'test/faults/**', 'test/binary/**', 'test/staging/sftp.test.ts', 'test/staging/webdav.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
           // Spawned runs use dist/: rebuilt first when src/ is newer.
           globalSetup: ['test/helpers/build-setup.ts'],
@@ -51,6 +51,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // The transfer suite and the staging tests again, once per kind, against
+      // a real sshd and a real nginx WebDAV (test/staging/global-setup.ts).
+      ...(['sftp', 'webdav'] as const).map((kind) => ({
+        test: {
+          name: `staging-${kind}`,
+          include: ['test/transfer/**/*.test.ts', `test/staging/${kind}.test.ts`],
+          globalSetup: ['test/staging/global-setup.ts'],
+          env: { KICKSTART_TEST_STAGING: kind },
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          pool: 'forks' as const,
+          fileParallelism: false,
+        },
+      })),
       {
         test: {
           name: 'binary',

@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The staging-sftp and staging-dav projects: a real sshd and a real nginx
+ * with WebDAV on 127.0.0.1 (scripts/staging/servers.sh), their addresses,
+ * keys and CA exported into process.env (SFTP_*, DAV_*), which the test
+ * workers inherit; both stopped in teardown.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const script = path.join(root, 'scripts/staging/servers.sh');
+
+export default function setup(): () => void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kickstart-staging-'));
+  execFileSync('bash', [script, 'install'], { stdio: 'inherit' });
+  try {
+    execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' });
+    throw err;
+  }
+  for (const line of readFileSync(path.join(dir, 'staging.env'), 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) process.env[m[1]] = m[2];
+  }
+  return () => {
+    try {
+      execFileSync('bash', [script, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { openSftpSite, type SftpSiteOptions } from '../../src/staging/sftp.js';
+import { openDavSite, type DavSiteOptions } from '../../src/staging/webdav.js';
+import { davAuth } from '../../src/staging/webdav-proto.js';
+
+/** The servers test/staging/global-setup.ts started (env SFTP_*, DAV_*). */
+export function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run under the staging-sftp or staging-dav project (test/staging/global-setup.ts)`);
+  return v;
+}
+
+export const unique = () => `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+
+/** An sftp site at a fresh folder below the server's data dir. */
+export function sftpSite(more: Partial<SftpSiteOptions> = {}, folder = unique()) {
+  const root = `${env('SFTP_ROOT_PATH')}/${folder}`;
+  const url = `sftp://${env('SFTP_USER')}@127.0.0.1:${env('SFTP_PORT')}${root}`;
+  const o: SftpSiteOptions = { host: '127.0.0.1', port: Number(env('SFTP_PORT')), user: env('SFTP_USER'), root, keyFile: env('SFTP_KEY'), knownHosts: env('SFTP_KNOWN_HOSTS'), ...more };
+  return { site: openSftpSite(url, o), url, localDir: `${env('SFTP_ROOT_DIR')}/${folder}` };
+}
+
+/** A WebDAV site at a fresh collection, with the server's basic-auth account. */
+export function davSite(more: Partial<DavSiteOptions> = {}, folder = unique()) {
+  const url = `davs://127.0.0.1:${env('DAV_PORT')}/${folder}`;
+  const auth = davAuth('127.0.0.1', { KICKSTART_WEBDAV_USER: env('DAV_USER'), KICKSTART_WEBDAV_PASSWORD: env('DAV_PASSWORD') });
+  const o: DavSiteOptions = { secure: true, host: '127.0.0.1', port: Number(env('DAV_PORT')), root: `/${folder}`, auth, ca: readFileSync(env('DAV_CA_FILE'), 'utf8'), ...more };
+  return { site: openDavSite(url, o), url, localDir: `${env('DAV_ROOT_DIR')}/${folder}` };
+}

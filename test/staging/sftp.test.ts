@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SiteError } from '../../src/staging/site.js';
+import { env, sftpSite } from './servers.js';
+
+async function* chunks(buf: Buffer, size = 1 << 20) {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+async function read(s: { get(k: string): Promise<NodeJS.ReadableStream> }, key: string) {
+  const parts: Buffer[] = [];
+  for await (const c of await s.get(key)) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('sftp:// against a real sshd', () => {
+  it('puts through a temp name and a rename, reads back, lists, removes with the empty folders', async () => {
+    const { site, localDir } = sftpSite();
+    try {
+      const data = randomBytes((5 << 20) + 123);
+      expect(await site.put('gen-1/a.bin', chunks(data))).toBe(data.length);
+      expect(sha(await read(site, 'gen-1/a.bin'))).toBe(sha(data));
+      expect(readdirSync(path.join(localDir, 'gen-1'))).toEqual(['a.bin']);
+      await site.publish('gen-1/manifest.json', Buffer.from('{"v":1}'));
+      await site.publish('gen-1/manifest.json', Buffer.from('{"v":2}'));
+      expect(readFileSync(path.join(localDir, 'gen-1/manifest.json'), 'utf8')).toBe('{"v":2}');
+      // A leftover of a killed put is listed as partial, and removed like an object.
+      writeFileSync(path.join(localDir, 'gen-1', 'b.bin.tmp-0123456789ab'), 'torn');
+      const listed = await site.list('gen-1/');
+      expect(listed.map((e) => [e.key, e.size, !!e.partial])).toEqual([
+        ['gen-1/a.bin', data.length, false],
+        ['gen-1/b.bin.tmp-0123456789ab', 4, true],
+        ['gen-1/manifest.json', 7, false],
+      ]);
+      await site.remove(listed);
+      expect(await site.list('')).toEqual([]);
+      expect(existsSync(path.join(localDir, 'gen-1'))).toBe(false);
+      await expect(site.get('gen-1/a.bin')).rejects.toMatchObject({ kind: 'missing' });
+    } finally {
+      site.close();
+    }
+  });
+
+  it('refuses a host not in known_hosts with a line saying how to accept it', async () => {
+    const empty = path.join(tmpdir(), `kh-${randomBytes(4).toString('hex')}`);
+    writeFileSync(empty, '');
+    const { site } = sftpSite({ knownHosts: empty });
+    try {
+      const err = await site.list('').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SiteError);
+      expect((err as SiteError).kind).toBe('fatal');
+      expect((err as SiteError).message).toMatch(new RegExp(`\\[127\\.0\\.0\\.1\\]:${env('SFTP_PORT')} is not in known_hosts.*SHA256:.*ssh-keyscan -p ${env('SFTP_PORT')} 127\\.0\\.0\\.1 >> ${empty}`));
+      expect((err as SiteError).message).not.toContain('\n');
+    } finally {
+      site.close();
+    }
+  });
+
+  it('refuses a changed host key', async () => {
+    const kh = path.join(tmpdir(), `kh-${randomBytes(4).toString('hex')}`);
+    // Another ed25519 key under the server's name: a man in the middle, as ssh sees it.
+    writeFileSync(kh, `[127.0.0.1]:${env('SFTP_PORT')} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`);
+    const { site } = sftpSite({ knownHosts: kh });
+    try {
+      await expect(site.list('')).rejects.toMatchObject({ kind: 'fatal', message: expect.stringMatching(/differs from the one in known_hosts/) });
+    } finally {
+      site.close();
+    }
+  });
+
+  it('says which keys were tried when the server accepts none', async () => {
+    const dir = path.join(tmpdir(), `k-${randomBytes(4).toString('hex')}`);
+    mkdirSync(dir);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'other')]);
+    const { site } = sftpSite({ keyFile: path.join(dir, 'other') });
+    const sock = process.env.SSH_AUTH_SOCK;
+    delete process.env.SSH_AUTH_SOCK;
+    try {
+      await expect(site.list('')).rejects.toMatchObject({ kind: 'fatal', message: expect.stringContaining(`accepted none of the keys tried (${path.join(dir, 'other')})`) });
+    } finally {
+      if (sock !== undefined) process.env.SSH_AUTH_SOCK = sock;
+      site.close();
+    }
+  });
+
+  it('refuses a passphrase-protected key file with the agent as the fix', async () => {
+    const dir = path.join(tmpdir(), `k-${randomBytes(4).toString('hex')}`);
+    mkdirSync(dir);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', path.join(dir, 'locked')]);
+    const { site } = sftpSite({ keyFile: path.join(dir, 'locked') });
+    try {
+      await expect(site.list('')).rejects.toMatchObject({ kind: 'fatal', message: expect.stringContaining('ssh-add') });
+    } finally {
+      site.close();
+    }
+  });
+});
