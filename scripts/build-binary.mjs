@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cjs, cliPlugins, version } from './esbuild-options.mjs';
+import { ssh2WithoutNative } from './esbuild-ssh2.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'dist', 'sea');
@@ -58,6 +59,8 @@ const fromAssets = (parts) => ({
 });
 /** The transfer step's own part: the S3 SDK, loaded on its first s3:// call (as dist/s3-sdk.cjs). */
 const sdk = { name: 's3-sdk', entry: 'src/staging/s3-sdk.ts', filter: /^@aws-sdk\/client-s3$/ };
+/** ssh2, loaded on the first sftp:// call (as dist/ssh2.cjs). */
+const ssh2 = { name: 'ssh2', entry: 'src/staging/ssh2-lib.ts', filter: /^ssh2$/ };
 const assets = { 'kickstart.node': addon, 'ks-exec': helper, 'kickstart.cjs': join(work, 'kickstart.cjs') };
 await build({
   ...cjs,
@@ -66,9 +69,9 @@ await build({
   define: { ...cjs.define, __KICKSTART_NATIVE_KEY__: JSON.stringify(`${version}-${hash}`) },
   plugins: [fromAssets(apart), ...cliPlugins()],
 });
-for (const part of [...apart, sdk]) {
+for (const part of [...apart, sdk, ssh2]) {
   assets[`${part.name}.cjs`] = join(work, `${part.name}.cjs`);
-  const plugins = part.name === 'transfer' ? [fromAssets([sdk])] : [];
+  const plugins = part.name === 'transfer' ? [fromAssets([sdk, ssh2])] : part.name === 'ssh2' ? [ssh2WithoutNative] : [];
   await build({ ...cjs, entryPoints: [join(root, part.entry)], outfile: assets[`${part.name}.cjs`], plugins });
 }
 const boot = join(work, 'boot.cjs');

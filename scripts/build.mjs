@@ -4,6 +4,7 @@
 //   initialised only when something is logged;
 // - transfer.cjs: the transfer step, loaded only with --staging;
 // - s3-sdk.cjs: the S3 SDK, loaded by the transfer step for s3:// only;
+// - ssh2.cjs: ssh2, loaded by the transfer step for sftp:// only;
 // - show.cjs: `kickstart show` and the YAML parser, loaded only by it;
 // - index.js (+ chunks): the library, ESM;
 // - types/: declarations for the library.
@@ -13,6 +14,7 @@ import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cjs, cliPlugins, common } from './esbuild-options.mjs';
 import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
+import { ssh2Apart, ssh2WithoutNative } from './esbuild-ssh2.mjs';
 
 // Files are overwritten in place, not the folder removed first: a test run or a
 // second build may be using dist/ at that moment. Only hashed chunks go stale.
@@ -63,8 +65,9 @@ await build({
 });
 await build({ ...cjs, entryPoints: { show: 'src/show/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
 await build({ ...cjs, entryPoints: { deadlines: 'src/supervise/deadline-sources/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
-await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [sdkApart] });
+await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [sdkApart, ssh2Apart] });
 await build({ ...cjs, entryPoints: { 's3-sdk': 'src/staging/s3-sdk.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
+await build({ ...cjs, entryPoints: { ssh2: 'src/staging/ssh2-lib.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [ssh2WithoutNative] });
 await build({
   ...common,
   entryPoints: { index: 'src/index.ts' },
@@ -72,7 +75,7 @@ await build({
   format: 'esm',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [pidusageWithoutGetconf()],
+  plugins: [pidusageWithoutGetconf(), ssh2WithoutNative],
   // Bundled CommonJS dependencies call require(): give them one.
   banner: { js: "import { createRequire as __ksCreateRequire } from 'node:module'; const require = __ksCreateRequire(import.meta.url);" },
 });
