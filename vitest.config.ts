@@ -56,7 +56,7 @@ export default defineConfig({
       ...(['sftp', 'webdav'] as const).map((kind) => ({
         test: {
           name: `staging-${kind}`,
-          include: ['test/transfer/**/*.test.ts', `test/staging/${kind}.test.ts`],
+          include: ['test/transfer/**/*.test.ts', 'test/staging/contract.test.ts', `test/staging/${kind}.test.ts`],
           globalSetup: ['test/staging/global-setup.ts'],
           env: { KICKSTART_TEST_STAGING: kind },
           testTimeout: 120_000,

@@ -5,7 +5,8 @@
 #
 #   servers.sh install      install the Debian packages (root; skipped if present)
 #   servers.sh start DIR    start both (each only if not up yet), write DIR/staging.env
-#   servers.sh stop DIR     stop both (idempotent)
+#   servers.sh stop DIR     stop both and remove the sftp chroot (idempotent)
+#   servers.sh pause DIR    stop both, keeping data, keys and ports (start resumes)
 #   servers.sh status DIR   exit 0 when both answer
 #
 # sshd: key auth only (no passwords, no keyboard-interactive), the sftp
@@ -228,11 +229,21 @@ cmd_start() {
 }
 
 cmd_stop() {
-  local pid
-  if pid=$(owned "$DIR/ssh/sshd.pid" "$DIR/ssh/sshd_config"); then stop_pid "$pid"; fi
   local jail
+  stop_servers
   jail=$(cat "$DIR/ssh/chroot" 2>/dev/null || true)
   if [[ "$jail" == /run/kickstart-sftp.* ]]; then rm -rf -- "$jail" "$DIR/ssh/chroot"; fi
+}
+
+# Stops both, keeping their data, keys and ports: `start` brings the same servers back.
+stop_servers() {
+  local pid
+  if pid=$(owned "$DIR/ssh/sshd.pid" "$DIR/ssh/sshd_config"); then
+    # Sessions are children of the listener and outlive it: a stopped server drops them too.
+    local kid
+    for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do stop_pid "$kid"; done
+    stop_pid "$pid"
+  fi
   if pid=$(owned "$DIR/dav/nginx.pid" "$DIR/dav/nginx.conf"); then stop_pid "$pid"; fi
   return 0
 }
@@ -244,10 +255,11 @@ cmd_status() {
 
 case "${1:-}" in
   install) cmd_install ;;
+  pause) DIR=$(realpath -m "${2:?usage: $PROG pause DIR}"); stop_servers ;;
   start | stop | status)
     [ -n "${2:-}" ] || die "usage: $PROG $1 DIR"
     DIR=$(realpath -m "$2")
     "cmd_$1"
     ;;
-  *) echo "usage: $PROG install | start DIR | stop DIR | status DIR" >&2; exit 2 ;;
+  *) echo "usage: $PROG install | start DIR | stop DIR | pause DIR | status DIR" >&2; exit 2 ;;
 esac

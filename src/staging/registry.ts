@@ -2,9 +2,11 @@ import type { KindParse, SiteOption, SiteOptions, StagingKind } from './kind.js'
 import type { StagingLocation, StagingSite } from './site.js';
 import { fileKind } from './kinds/file.js';
 import { s3Kind } from './kinds/s3.js';
+import { sftpKind } from './kinds/sftp.js';
+import { davsKind, plainDavKind } from './kinds/webdav.js';
 
 /** Every staging kind kickstart knows. A new kind: one module in kinds/ and one line here. */
-export const KINDS: readonly StagingKind<any>[] = [fileKind, s3Kind];
+export const KINDS: readonly StagingKind<any>[] = [fileKind, s3Kind, sftpKind, davsKind, plainDavKind];
 
 export type Resolved = { ok: true; location: StagingLocation } | { ok: false; message: string };
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
-import { TEMP_MARK } from './file.js';
+import { TEMP_MARK } from './site.js';
 import { connectSftp, type SshOptions, type SshSession } from './sftp-connect.js';
 import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
-import { TEMP_MARK } from './file.js';
+import { TEMP_MARK } from './site.js';
 import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 import { encodePath, maskSecrets, parseMultistatus, type DavAuth } from './webdav-proto.js';
 

@@ -6,8 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KINDS, makeRegistry, registry } from '../../src/staging/registry.js';
 import { SiteError, type SiteEntry, type StagingLocation, type StagingSite } from '../../src/staging/site.js';
+import type { SiteOptions } from '../../src/staging/kind.js';
 import { listGenerations, stageIn, stageOut } from '../../src/transfer/index.js';
 import { memoryKind } from './memory-kind.js';
+import { freshRemote } from '../transfer/helpers.js';
 
 /**
  * The contract every staging kind keeps, run against each registered kind:
@@ -31,7 +33,7 @@ const unique = () => `${Date.now().toString(36)}-${randomBytes(4).toString('hex'
 interface Case {
   scheme: string;
   /** A fresh, empty site; `outside` is a directory a traversal would reach, when the kind has one. */
-  fresh(): { url: string; site?: Record<string, string>; outside?: string };
+  fresh(): { url: string; site?: SiteOptions; outside?: string };
 }
 const cases: Case[] = [
   {
@@ -43,6 +45,26 @@ const cases: Case[] = [
   },
   { scheme: 'mem', fresh: () => ({ url: `mem://c-${unique()}` }) },
 ];
+// sftp:// and davs:// against the real sshd and nginx of the staging-sftp and
+// staging-webdav projects; the traversal check looks at the server's own disk.
+if (process.env.KICKSTART_TEST_STAGING === 'sftp') {
+  cases.push({
+    scheme: 'sftp',
+    fresh() {
+      const folder = `contract-${unique()}`;
+      return { ...freshRemote('sftp', folder), outside: process.env.SFTP_ROOT_DIR };
+    },
+  });
+}
+if (process.env.KICKSTART_TEST_STAGING === 'webdav') {
+  cases.push({
+    scheme: 'davs',
+    fresh() {
+      const folder = `contract-${unique()}`;
+      return { ...freshRemote('webdav', folder), outside: process.env.DAV_ROOT_DIR };
+    },
+  });
+}
 if (process.env.KICKSTART_TEST_STAGING === 's3') {
   cases.push({
     scheme: 's3',
@@ -70,8 +92,9 @@ async function* chunks(...bufs: Buffer[]) {
 const complete = (list: SiteEntry[]) => list.filter((e) => !e.partial);
 
 it('every kind kickstart registers is under contract here', () => {
-  // s3 runs in the s3 project (a real server); every other kind must have a case.
-  const covered = new Set([...cases.map((c) => c.scheme), 's3']);
+  // s3, sftp and davs run in their projects (real servers; dav:// is davs://
+  // without TLS, the same adapter); every other kind must have a case.
+  const covered = new Set([...cases.map((c) => c.scheme), 's3', 'sftp', 'davs', 'dav']);
   expect(registry.kinds.map((k) => k.scheme).filter((s) => !covered.has(s))).toEqual([]);
 });
 
@@ -191,20 +214,39 @@ describe.each(cases)('staging kind $scheme', (c) => {
 
 describe('the registry', () => {
   it('hints, site options and errors come from the kinds', () => {
-    expect(registry.hint).toBe('file:///abs/dir or s3://bucket/prefix');
-    expect(withMemory.hint).toBe('file:///abs/dir, s3://bucket/prefix or mem://name');
-    expect(registry.options.map((o) => `--${o.flag}`)).toEqual(['--s3-endpoint']);
+    expect(registry.hint).toBe('file:///abs/dir, s3://bucket/prefix, sftp://[user@]host[:port]/abs/path, davs://host[:port]/path or dav://host[:port]/path');
+    expect(withMemory.hint).toBe('file:///abs/dir, s3://bucket/prefix, sftp://[user@]host[:port]/abs/path, davs://host[:port]/path, dav://host[:port]/path or mem://name');
+    expect(registry.options.map((o) => `--${o.flag}`)).toEqual(['--s3-endpoint', '--ssh-key', '--ssh-known-hosts', '--ca-file']);
     const bad = (url: string) => {
       const r = registry.resolve(url);
       return r.ok ? 'ok' : r.message;
     };
-    expect(bad('')).toBe("--staging '': empty; use file:///abs/dir or s3://bucket/prefix");
-    expect(bad('mem://x')).toBe("--staging 'mem://x': unsupported scheme 'mem:'; use file:///abs/dir or s3://bucket/prefix");
+    expect(bad('')).toBe("--staging '': empty; use file:///abs/dir, s3://bucket/prefix, sftp://[user@]host[:port]/abs/path, davs://host[:port]/path or dav://host[:port]/path");
+    expect(bad('mem://x')).toBe("--staging 'mem://x': unsupported scheme 'mem:'; use file:///abs/dir, s3://bucket/prefix, sftp://[user@]host[:port]/abs/path, davs://host[:port]/path or dav://host[:port]/path");
     expect(bad('file://host/dir')).toMatch(/needs an absolute path/);
     expect(bad('s3://user:secret@bucket/p')).toBe("--staging 's3://***@bucket/p': credentials do not belong in the URL; use the AWS credential chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)");
     expect(bad('s3://B/x')).toMatch(/'B' is not a bucket name/);
     expect(bad('s3://bucket/a/../b')).toMatch(/'\.\.' segment/);
     expect(withMemory.resolve('mem://x').ok).toBe(true);
+    expect(bad('sftp://u:pw@host/abs')).toMatch(/^--staging 'sftp:\/\/\*\*\*@host\/abs': a password never goes in the URL/);
+    expect(bad('sftp://host')).toMatch(/needs an absolute directory on the server/);
+    expect(bad('sftp://host:99999/x')).toMatch(/port '99999' is not 1-65535/);
+    expect(bad('sftp://host/a/../b')).toMatch(/'\.\.' segment/);
+    expect(bad('davs://u:pw@host/x')).toMatch(/credentials do not belong in the URL; set KICKSTART_WEBDAV_USER/);
+    expect(bad('davs://host/a/%2e%2e/b')).toMatch(/'\.\.' segment/);
+    expect(bad('davs://host/x?y=1')).toMatch(/query or fragment/);
+  });
+
+  it('sftp:// and davs:// URLs come out cleaned, with their parts', () => {
+    const at = (url: string) => {
+      const r = registry.resolve(url);
+      return r.ok ? r.location.url : r.message;
+    };
+    expect(at('sftp://me@DTN.example.org:22/scratch/ckpt/')).toBe('sftp://me@dtn.example.org/scratch/ckpt');
+    expect(at('sftp://[::1]:2222/a%20b')).toBe('sftp://[::1]:2222/a%20b');
+    expect(at('davs://dcache.example.org:443/pnfs/vo/')).toBe('davs://dcache.example.org/pnfs/vo');
+    expect(at('davs://h:8443')).toBe('davs://h:8443');
+    expect(at('dav://127.0.0.1:8080/x')).toBe('dav://127.0.0.1:8080/x');
   });
 
   it('a URL is parsed once into a location that carries its cleaned form and site options', async () => {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * The staging-sftp and staging-dav projects: a real sshd and a real nginx
  * with WebDAV on 127.0.0.1 (scripts/staging/servers.sh), their addresses,
- * keys and CA exported into process.env (SFTP_*, DAV_*), which the test
+ * keys and CA exported into process.env (SFTP_*, DAV_*, and the WebDAV
+ * account as KICKSTART_WEBDAV_USER/PASSWORD), which the test
  * workers inherit; both stopped in teardown.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,6 +27,9 @@ export default function setup(): () => void {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (m) process.env[m[1]] = m[2];
   }
+  // The WebDAV account, as a user gives it to kickstart (never on the command line).
+  process.env.KICKSTART_WEBDAV_USER = process.env.DAV_USER;
+  process.env.KICKSTART_WEBDAV_PASSWORD = process.env.DAV_PASSWORD;
   return () => {
     try {
       execFileSync('bash', [script, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });

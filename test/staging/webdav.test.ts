@@ -49,7 +49,7 @@ describe('davs:// against a real nginx WebDAV', () => {
     const auth = davAuth('127.0.0.1', { KICKSTART_WEBDAV_USER: env('DAV_USER'), KICKSTART_WEBDAV_PASSWORD: secret });
     const { site } = davSite({ auth });
     try {
-      const err = await site.put('x', chunks(Buffer.from('x'))).catch((e: unknown) => e as Error & { kind: string });
+      const err = (await site.put('x', chunks(Buffer.from('x'))).then(() => undefined, (e: unknown) => e)) as Error & { kind: string };
       expect(err.kind).toBe('fatal');
       expect(err.message).toMatch(/HTTP 401 \(the credentials from KICKSTART_WEBDAV_USER\/KICKSTART_WEBDAV_PASSWORD were refused\)/);
       expect(JSON.stringify({ m: err.message, s: err.stack })).not.toContain(secret);

@@ -13,7 +13,7 @@ import type { TransferOptions } from '../../src/transfer/index.js';
  * The same transfer tests run against file:// (default) and against a real
  * S3 server (KICKSTART_TEST_STAGING=s3, set up by test/s3/global-setup.ts).
  */
-export const kind: 'file' | 's3' = process.env.KICKSTART_TEST_STAGING === 's3' ? 's3' : 'file';
+export const kind = (['s3', 'sftp', 'webdav'] as const).find((k) => k === process.env.KICKSTART_TEST_STAGING) ?? 'file';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const made: string[] = [];
@@ -42,7 +42,25 @@ export function freshStaging(): Staging {
     if (!bucket || !endpoint) throw new Error('KICKSTART_TEST_STAGING=s3 needs S3_BUCKET and S3_ENDPOINT (test/s3/global-setup.ts)');
     return { url: `s3://${bucket}/t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, site: { s3Endpoint: endpoint } };
   }
+  if (kind === 'sftp' || kind === 'webdav') return freshRemote(kind);
   return { url: pathToFileURL(path.join(tempDir('staging'), 'site')).href };
+}
+
+/** A fresh folder on the sshd or the WebDAV server test/staging/global-setup.ts started. */
+export function freshRemote(k: 'sftp' | 'webdav', folder = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`): Staging {
+  const e = process.env;
+  if (k === 'sftp') {
+    if (!e.SFTP_PORT || !e.SFTP_KEY || !e.SFTP_KNOWN_HOSTS) throw new Error('sftp staging needs SFTP_* (test/staging/global-setup.ts)');
+    return { url: `sftp://${e.SFTP_USER}@127.0.0.1:${e.SFTP_PORT}${e.SFTP_ROOT_PATH}/${folder}`, site: { sshKey: e.SFTP_KEY, sshKnownHosts: e.SFTP_KNOWN_HOSTS } };
+  }
+  if (!e.DAV_PORT || !e.DAV_CA_FILE) throw new Error('webdav staging needs DAV_* (test/staging/global-setup.ts)');
+  return { url: `davs://127.0.0.1:${e.DAV_PORT}/${folder}`, site: { caFile: e.DAV_CA_FILE } };
+}
+
+/** The site options of a Staging as command-line flags (--s3-endpoint URL, --ssh-key FILE, ...). */
+export function siteFlags(staging: Staging): string[] {
+  const flag = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return Object.entries(staging.site ?? {}).flatMap(([k, v]) => (v ? [`--${flag(k)}`, v] : []));
 }
 
 /** A new working directory with `files` written in it. */

@@ -4,13 +4,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ks } from '../helpers/run.js';
-import { freshStaging, kind, workdir, type Staging } from './helpers.js';
+import { freshStaging, kind, siteFlags, workdir, type Staging } from './helpers.js';
 
 /**
  * The staging site goes away while the job runs (file://: its folder turns
  * into a file; s3://: the only route to the server is closed): stage-out
  * tries 1 + --transfer-retries times with backoff, says in one line which
- * URL failed and why, exits 21, and the record is still written. Run through
+ * URL failed and why, exits 21, and the record is still written (sftp://,
+ * davs://: a relay in front of the server is shut). Run through
  * the built CLI at trace level, so that no credential may show anywhere.
  */
 const RETRIES = 2;
@@ -42,23 +43,38 @@ async function relay(endpoint: string): Promise<{ endpoint: string; shut: () => 
   return { endpoint: `http://127.0.0.1:${port}`, shut };
 }
 
-/** What the site needs on the command line, and how to make it unreachable. */
-async function site(staging: Staging): Promise<{ args: string[]; cut: () => void; cause: RegExp }> {
+/** What the site needs on the command line (and the URL to use), and how to make it unreachable. */
+async function site(staging: Staging): Promise<{ url: string; args: string[]; cut: () => void; cause: RegExp }> {
   if (kind === 's3') {
     const r = await relay(staging.site?.s3Endpoint!);
-    return { args: ['--s3-endpoint', r.endpoint], cut: r.shut, cause: /ECONNREFUSED/ };
+    return { url: staging.url, args: ['--s3-endpoint', r.endpoint], cut: r.shut, cause: /ECONNREFUSED/ };
+  }
+  if (kind === 'sftp' || kind === 'webdav') {
+    // The same server behind a relay: a URL with the relay's port (and, for
+    // SSH, a known_hosts line for that name, as ssh-keyscan would add it).
+    const u = new URL(staging.url);
+    const r = await relay(`http://127.0.0.1:${u.port}`);
+    const port = new URL(r.endpoint).port;
+    const url = staging.url.replace(`127.0.0.1:${u.port}`, `127.0.0.1:${port}`);
+    const args = siteFlags(staging);
+    if (kind === 'sftp') {
+      const kh = `${staging.site!.sshKnownHosts}-relay-${port}`;
+      writeFileSync(kh, readFileSync(staging.site!.sshKnownHosts!, 'utf8').replace(`]:${u.port} `, `]:${port} `));
+      args.splice(args.indexOf('--ssh-known-hosts') + 1, 1, kh);
+    }
+    return { url, args, cut: r.shut, cause: /ECONNREFUSED/ };
   }
   const dir = new URL(staging.url).pathname;
-  return { args: [], cut: () => writeFileSync(dir, 'not a folder any more'), cause: /ENOTDIR/ };
+  return { url: staging.url, args: [], cut: () => writeFileSync(dir, 'not a folder any more'), cause: /ENOTDIR/ };
 }
 
-const secrets = () => [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_ACCESS_KEY_ID].filter((v): v is string => !!v && v.length >= 4);
+const secrets = () => [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_ACCESS_KEY_ID, process.env.KICKSTART_WEBDAV_PASSWORD].filter((v): v is string => !!v && v.length >= 4);
 
 describe(`unreachable staging site (${kind})`, () => {
   it(`stage-out fails after 1 + ${RETRIES} tries with one clear line, exit 21, and the record is written`, async () => {
-    const staging = freshStaging();
+    const s = await site(freshStaging());
+    const staging = { url: s.url };
     const cwd = workdir();
-    const s = await site(staging);
     const record = path.join(cwd, '..', 'record.yml');
     // The job waits for the test to cut the site, then writes its checkpoint.
     const job = ks(
@@ -100,7 +116,7 @@ describe(`unreachable staging site (${kind})`, () => {
     const staging = freshStaging();
     const a = workdir();
     const args = ['--log-level', 'trace', '--checkpoint', 'state.ckpt', '--staging', staging.url, '--job-id', 'fine',
-      '--transfer-retries', '1', ...(staging.site?.s3Endpoint ? ['--s3-endpoint', staging.site?.s3Endpoint] : [])];
+      '--transfer-retries', '1', ...siteFlags(staging)];
     const first = await ks([...args, '--', 'sh', '-c', 'echo one > state.ckpt'], { cwd: a });
     expect(first.exitCode, first.stderr.slice(-1500)).toBe(0);
     expect(first.record?.kickstart?.stage_out?.result).toBe('ok');
