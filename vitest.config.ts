@@ -57,6 +57,9 @@ export default defineConfig({
         test: {
           name: `staging-${kind}`,
           include: ['test/transfer/**/*.test.ts', 'test/staging/contract.test.ts', `test/staging/${kind}.test.ts`],
+          // kill -9 at each phase (~90 s a kind) runs with KICKSTART_SLOW=1; the
+          // faults suite kills stage-outs to both kinds at random moments anyway.
+          exclude: process.env.KICKSTART_SLOW === '1' ? [] : ['test/transfer/crash.test.ts'],
           globalSetup: ['test/staging/global-setup.ts'],
           env: { KICKSTART_TEST_STAGING: kind },
           testTimeout: 120_000,

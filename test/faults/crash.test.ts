@@ -5,10 +5,10 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writ
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openSite } from '../../src/staging/index.js';
+import { openSite, type SiteOptions } from '../../src/staging/index.js';
 import { scanGenerations } from '../../src/transfer/generations.js';
 import { BIN } from '../helpers/run.js';
-import { figure, fmtMiB, MiB, rng, s3, scratch, uniquePrefix } from './lib.js';
+import { figure, fmtMiB, MiB, rng, s3, scratch, stagingServers, uniquePrefix } from './lib.js';
 
 /**
  * Item 1, crash anywhere: `kickstart transfer --out` of a 256 MiB checkpoint
@@ -19,6 +19,8 @@ import { figure, fmtMiB, MiB, rng, s3, scratch, uniquePrefix } from './lib.js';
  * go to a tmpfs so the suite measures kickstart, not the disk.
  */
 const KILLS = Number(process.env.KICKSTART_FAULTS_KILLS ?? 100);
+/** sftp:// and davs:// take 2-3 s a stage-out of 256 MiB on 2 cores: fewer kills each keep the suite's time. */
+const KIND_KILLS = Number(process.env.KICKSTART_FAULTS_KIND_KILLS ?? 20);
 /** 100 kills take ~4 min on an idle 2-core machine; a loaded one needs far more. */
 const TIMEOUT = 60 * 60_000;
 const mounted = new Set<string>();
@@ -81,7 +83,8 @@ function bigCheckpoint(file: string): { setVersion: (v: number) => void; sumOf: 
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
-async function crashRun(label: string, staging: string, extra: string[]) {
+async function crashRun(label: string, staging: string, extra: string[], kills = KILLS, siteOptions: SiteOptions = { s3Endpoint: extra[1] }) {
+  const KILLS = kills;
   const root = scratch(`crash-${label}`);
   const work = path.join(root, 'work');
   const restore = path.join(root, 'restore');
@@ -140,7 +143,7 @@ async function crashRun(label: string, staging: string, extra: string[]) {
     // Recovery: one more stage-out publishes and clears what the kills left behind.
     const last = await out(KILLS + 2);
     expect(last.code, last.stderr).toBe(0);
-    const site = await openSite(staging, { s3Endpoint: extra[1] });
+    const site = await openSite(staging, siteOptions);
     let leftovers = 0;
     let published = 0;
     try {
@@ -177,5 +180,16 @@ describe('crash anywhere', () => {
   const server = s3();
   it.skipIf(!server)(`s3://: ${KILLS} kill -9 during stage-out, every restore verified`, async () => {
     await crashRun('s3://', `s3://${server!.bucket}/${uniquePrefix('crash')}`, ['--s3-endpoint', server!.endpoint]);
+  }, TIMEOUT);
+
+  // The same on the real sshd and nginx WebDAV the global set-up started.
+  const remote = stagingServers();
+  it.skipIf(!remote)(`sftp://: ${KIND_KILLS} kill -9 during stage-out, every restore verified`, async () => {
+    const r = remote!.sftp(uniquePrefix('crash'));
+    await crashRun('sftp://', r.url, r.flags, KIND_KILLS, r.site);
+  }, TIMEOUT);
+  it.skipIf(!remote)(`davs://: ${KIND_KILLS} kill -9 during stage-out, every restore verified`, async () => {
+    const r = remote!.webdav(uniquePrefix('crash'));
+    await crashRun('davs://', r.url, r.flags, KIND_KILLS, r.site);
   }, TIMEOUT);
 });

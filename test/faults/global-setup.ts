@@ -9,10 +9,13 @@ import { fileURLToPath } from 'node:url';
  * whole run, its endpoint and credentials exported to the test workers, and
  * a figures file every test appends to; teardown prints the figures as one
  * block on stdout (they go into the README's Reliability section) and stops
- * the server. KICKSTART_FAULTS_S3=0 runs the file:// parts only.
+ * the server; an sshd and an nginx WebDAV (scripts/staging/servers.sh) for
+ * the sftp:// and davs:// cases. KICKSTART_FAULTS_S3=0 and
+ * KICKSTART_FAULTS_STAGING=0 leave those servers out.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const script = path.join(root, 'scripts/s3/s3-server.sh');
+const stagingScript = path.join(root, 'scripts/staging/servers.sh');
 
 export default function setup(): () => void {
   const figures = path.join(mkdtempSync(path.join(tmpdir(), 'kickstart-faults-')), 'figures.txt');
@@ -31,7 +34,24 @@ export default function setup(): () => void {
       if (!process.env[k]) throw new Error(`${dir}/s3.env has no ${k}`);
     }
   }
+  // sshd and nginx WebDAV for the sftp:// and davs:// cases (under a second each).
+  let stagingDir: string | undefined;
+  if (process.env.KICKSTART_FAULTS_STAGING !== '0') {
+    stagingDir = mkdtempSync(path.join(tmpdir(), 'kickstart-faults-staging-'));
+    execFileSync('bash', [stagingScript, 'install'], { stdio: 'inherit' });
+    execFileSync('bash', [stagingScript, 'start', stagingDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    for (const line of readFileSync(path.join(stagingDir, 'staging.env'), 'utf8').split('\n')) {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (m) process.env[m[1]] = m[2];
+    }
+    process.env.KICKSTART_WEBDAV_USER = process.env.DAV_USER;
+    process.env.KICKSTART_WEBDAV_PASSWORD = process.env.DAV_PASSWORD;
+  }
   return () => {
+    if (stagingDir) {
+      execFileSync('bash', [stagingScript, 'stop', stagingDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+      rmSync(stagingDir, { recursive: true, force: true });
+    }
     try {
       if (existsSync(figures)) process.stdout.write(`\n== kickstart reliability figures\n${readFileSync(figures, 'utf8')}\n`);
       rmSync(path.dirname(figures), { recursive: true, force: true });

@@ -50,6 +50,29 @@ export function s3(): S3Env | undefined {
   return { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET, accessKey: e.AWS_ACCESS_KEY_ID, secretKey: e.AWS_SECRET_ACCESS_KEY };
 }
 
+export interface RemoteStaging {
+  url: string;
+  /** Site options as flags (--ssh-key FILE, ...) and as a SiteOptions bag. */
+  flags: string[];
+  site: Record<string, string>;
+}
+
+/**
+ * The sshd and nginx WebDAV test/faults/global-setup.ts started (SFTP_*,
+ * DAV_*), or undefined with KICKSTART_FAULTS_STAGING=0: a fresh folder on either.
+ */
+export function stagingServers(e: NodeJS.ProcessEnv = process.env): { sftp(folder: string): RemoteStaging; webdav(folder: string): RemoteStaging } | undefined {
+  if (!e.SFTP_PORT || !e.SFTP_KEY || !e.SFTP_KNOWN_HOSTS || !e.DAV_PORT || !e.DAV_CA_FILE) return undefined;
+  return {
+    sftp: (folder) => ({
+      url: `sftp://${e.SFTP_USER}@127.0.0.1:${e.SFTP_PORT}${e.SFTP_ROOT_PATH}/${folder}`,
+      flags: ['--ssh-key', e.SFTP_KEY!, '--ssh-known-hosts', e.SFTP_KNOWN_HOSTS!],
+      site: { sshKey: e.SFTP_KEY!, sshKnownHosts: e.SFTP_KNOWN_HOSTS! },
+    }),
+    webdav: (folder) => ({ url: `davs://127.0.0.1:${e.DAV_PORT}/${folder}`, flags: ['--ca-file', e.DAV_CA_FILE!], site: { caFile: e.DAV_CA_FILE! } }),
+  };
+}
+
 export const uniquePrefix = (label: string) => `faults-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 const made: string[] = [];
