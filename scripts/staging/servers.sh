@@ -69,6 +69,15 @@ stop_pid() { # TERM, up to 5 s, then KILL
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+# every process below PID, children before their own children
+descendants() {
+  local kid
+  for kid in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    echo "$kid"
+    descendants "$kid"
+  done
+}
+
 port_open() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1).close()' "$1" 2>/dev/null; }
 
 wait_port() { # wait_port PORT LABEL LOG
@@ -239,10 +248,14 @@ cmd_stop() {
 stop_servers() {
   local pid
   if pid=$(owned "$DIR/ssh/sshd.pid" "$DIR/ssh/sshd_config"); then
-    # Sessions are children of the listener and outlive it: a stopped server drops them too.
-    local kid
-    for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do stop_pid "$kid"; done
-    stop_pid "$pid"
+    # Sessions are children of the listener and outlive it: a stopped server
+    # drops them too, after the listener, so that no new session starts meanwhile.
+    # (A session is a privileged monitor and its chrooted child: the whole tree goes.)
+    local kid kids
+    kill -STOP "$pid" 2>/dev/null || true
+    kids=$(descendants "$pid")
+    kill -KILL "$pid" 2>/dev/null || true
+    for kid in $kids; do kill -KILL "$kid" 2>/dev/null || true; done
   fi
   if pid=$(owned "$DIR/dav/nginx.pid" "$DIR/dav/nginx.conf"); then stop_pid "$pid"; fi
   return 0

@@ -22,6 +22,13 @@ export interface SshSession {
   posixRename: boolean;
   /** The server has fsync@openssh.com. */
   fsync: boolean;
+  /**
+   * An SFTP call as a promise that also fails when the connection does:
+   * ssh2 never answers a request sent on a channel that has just closed.
+   */
+  call<T = void>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T>;
+  /** False once the connection or its channel has dropped. */
+  alive(): boolean;
 }
 
 type Ssh2 = typeof import('ssh2');
@@ -128,7 +135,33 @@ export async function connectSftp(o: SshOptions, signal?: AbortSignal): Promise<
         settled = true;
         signal?.removeEventListener('abort', onAbort);
         const ext = (sftp as unknown as { _extensions: Record<string, string> })._extensions ?? {};
-        resolve({ client, sftp, posixRename: ext['posix-rename@openssh.com'] === '1', fsync: ext['fsync@openssh.com'] === '1' });
+        let dropped: SiteError | undefined;
+        const waiting = new Set<(err: SiteError) => void>();
+        const drop = (why: string) => {
+          dropped ??= new SiteError('retryable', `${where}: ${why}`);
+          for (const w of waiting) w(dropped);
+          waiting.clear();
+        };
+        client.on('close', () => drop('connection closed'));
+        client.on('error', (e: Error) => drop(e.message.split('\n')[0]));
+        sftp.on('close', () => drop('SFTP channel closed'));
+        const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void) =>
+          new Promise<T>((res, rej) => {
+            if (dropped) return rej(dropped);
+            const onDrop = (err: SiteError) => rej(err);
+            waiting.add(onDrop);
+            try {
+              fn((err, v) => {
+                waiting.delete(onDrop);
+                if (err) rej(err);
+                else res(v as T);
+              });
+            } catch (err) {
+              waiting.delete(onDrop);
+              rej(err);
+            }
+          });
+        resolve({ client, sftp, posixRename: ext['posix-rename@openssh.com'] === '1', fsync: ext['fsync@openssh.com'] === '1', call, alive: () => !dropped });
       });
     });
     client.connect({

@@ -1,25 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path/posix';
 import { Readable } from 'node:stream';
-import type { SFTPWrapper } from 'ssh2';
-import { TEMP_MARK } from './site.js';
 import { connectSftp, type SshOptions, type SshSession } from './sftp-connect.js';
-import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
+import { IN_FLIGHT, NO_SUCH_FILE, PERMISSION_DENIED, PIECE, S_IFMT, S_IFREG, Window, mkdirs, walk } from './sftp-io.js';
+import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 export interface SftpSiteOptions extends SshOptions {
   /** Absolute directory on the server, no trailing '/'. */
   root: string;
 }
-
-/** Writes and reads in flight on the one channel: 16 x 256 KiB keeps loopback and WAN links busy. */
-const IN_FLIGHT = 16;
-const PIECE = 256 << 10;
-// SFTP status codes (draft-ietf-secsh-filexfer-02).
-const NO_SUCH_FILE = 2;
-const PERMISSION_DENIED = 3;
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
 
 /**
  * sftp://[user@]host[:port]/abs/path over one SSH connection per site
@@ -34,14 +23,18 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
   const pathOf = (key: string) => `${o.root}/${checkKey(key)}`;
   const describe = (key: string) => `${url.replace(/\/+$/, '')}/${key}`;
 
-  function connect(signal?: AbortSignal): Promise<SshSession> {
+  /** The site's one connection; a new one once it has dropped (the retry after a lost server). */
+  async function connect(signal?: AbortSignal): Promise<SshSession> {
+    const current = session;
+    if (current) {
+      const ss = await current.catch(() => undefined);
+      if (ss?.alive()) return ss;
+      if (session === current) session = undefined;
+    }
     if (!session) {
       const s = connectSftp(o, signal);
       session = s;
-      s.then(
-        (ss) => ss.client.on('close', () => session === s && (session = undefined)),
-        () => session === s && (session = undefined),
-      );
+      s.catch(() => session === s && (session = undefined));
     }
     return session;
   }
@@ -54,10 +47,10 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
     let ss: SshSession | undefined;
     try {
       ss = await connect(c.signal);
-      const { sftp } = ss;
-      await mkdirs(sftp, path.dirname(final));
-      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o644 }, cb));
-      const h = handle;
+      const { sftp, call } = ss;
+      await mkdirs(ss, path.dirname(final));
+      const h = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o644 }, cb));
+      handle = h;
       let bytes = 0;
       const writes = new Window();
       for await (const chunk of guarded.iter) {
@@ -79,8 +72,9 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
       return bytes;
     } catch (err) {
       if (ss) {
-        const { sftp } = ss;
-        if (handle) await call((cb) => sftp.close(handle!, cb)).catch(() => {});
+        const { sftp, call } = ss;
+        const open = handle;
+        if (open) await call((cb) => sftp.close(open, cb)).catch(() => {});
         // The temp file goes now if the connection still stands; else the next stage-out's prune takes it.
         await call((cb) => sftp.unlink(tmp, cb)).catch(() => {});
       }
@@ -90,7 +84,7 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
   }
 
   async function rename(ss: SshSession, from: string, to: string): Promise<void> {
-    const { sftp } = ss;
+    const { sftp, call } = ss;
     if (ss.posixRename) return call((cb) => sftp.ext_openssh_rename(from, to, cb));
     await call((cb) => sftp.unlink(to, cb)).catch(() => {});
     await call((cb) => sftp.rename(from, to, cb));
@@ -98,21 +92,23 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
 
   async function get(key: string, c: SiteCallOptions = {}): Promise<Readable> {
     try {
-      const { sftp } = await connect(c.signal);
+      const ss = await connect(c.signal);
+      const { sftp, call } = ss;
       const handle = await call<Buffer>((cb) => sftp.open(pathOf(key), 'r', cb));
       const st = await call<{ size: number; mode: number }>((cb) => sftp.fstat(handle, cb));
       if ((st.mode & S_IFMT) !== S_IFREG) {
         await call((cb) => sftp.close(handle, cb)).catch(() => {});
         throw new SiteError('missing', `${describe(key)} is not a file`);
       }
-      return Readable.from(readPieces(sftp, handle, st.size, c), { objectMode: false, highWaterMark: 1 });
+      return Readable.from(readPieces(ss, handle, st.size, c), { objectMode: false, highWaterMark: 1 });
     } catch (err) {
       throw classify(err, describe(key), c.signal, 'get');
     }
   }
 
   /** Reads IN_FLIGHT pieces ahead, in order; closes the handle however it ends. */
-  async function* readPieces(sftp: SFTPWrapper, handle: Buffer, size: number, c: SiteCallOptions): AsyncGenerator<Buffer> {
+  async function* readPieces(ss: SshSession, handle: Buffer, size: number, c: SiteCallOptions): AsyncGenerator<Buffer> {
+    const { sftp, call } = ss;
     const ahead: Promise<Buffer>[] = [];
     let next = 0;
     const readAt = async (at: number, len: number): Promise<Buffer> => {
@@ -154,8 +150,8 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
     const cut = prefix.lastIndexOf('/');
     const baseKey = cut >= 0 ? prefix.slice(0, cut) : '';
     try {
-      const { sftp } = await connect(c.signal);
-      await walk(sftp, baseKey ? pathOf(baseKey) : o.root, baseKey, prefix, out, c.signal);
+      const ss = await connect(c.signal);
+      await walk(ss, baseKey ? pathOf(baseKey) : o.root, baseKey, prefix, out, c.signal);
     } catch (err) {
       if ((err as { code?: unknown }).code === NO_SUCH_FILE) return out;
       throw classify(err, describe(prefix || '.'), c.signal, 'list');
@@ -167,7 +163,7 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
     if (entries.length === 0) return;
     const dirs = new Set<string>();
     try {
-      const { sftp } = await connect(c.signal);
+      const { sftp, call } = await connect(c.signal);
       for (const e of entries) {
         c.signal?.throwIfAborted();
         const p = pathOf(e.key);
@@ -201,84 +197,6 @@ export function openSftpSite(url: string, o: SftpSiteOptions): StagingSite {
   }
 
   return { url, put, get, list, remove, publish, describe, close };
-}
-
-async function walk(sftp: SFTPWrapper, absDir: string, keyDir: string, prefix: string, out: SiteEntry[], signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted();
-  const names = await call<{ filename: string; attrs: { mode: number; size: number; mtime: number } }[]>((cb) => sftp.readdir(absDir, cb));
-  for (const d of names) {
-    if (d.filename === '.' || d.filename === '..') continue;
-    const key = keyDir ? `${keyDir}/${d.filename}` : d.filename;
-    const type = d.attrs.mode & S_IFMT;
-    if (type === S_IFDIR) {
-      if ((key + '/').startsWith(prefix) || prefix.startsWith(key + '/')) {
-        await walk(sftp, `${absDir}/${d.filename}`, key, prefix, out, signal).catch((err) => {
-          if ((err as { code?: unknown }).code !== NO_SUCH_FILE) throw err;
-        });
-      }
-      continue;
-    }
-    if (type !== S_IFREG || !key.startsWith(prefix)) continue;
-    const partial = d.filename.includes(TEMP_MARK);
-    out.push({ key, size: d.attrs.size, mtimeMs: d.attrs.mtime * 1000, ...(partial ? { partial } : {}) });
-  }
-}
-
-async function mkdirs(sftp: SFTPWrapper, dir: string): Promise<void> {
-  const exists = await call<{ mode: number }>((cb) => sftp.stat(dir, cb)).then(
-    (st) => {
-      if ((st.mode & S_IFMT) !== S_IFDIR) throw new SiteError('fatal', `${dir} on the server is not a directory`);
-      return true;
-    },
-    (err) => {
-      if ((err as { code?: unknown }).code === NO_SUCH_FILE) return false;
-      throw err;
-    },
-  );
-  if (exists) return;
-  await mkdirs(sftp, path.dirname(dir));
-  // Another writer may make it at the same moment: a failed mkdir is fine if it is there now.
-  await call((cb) => sftp.mkdir(dir, { mode: 0o755 }, cb)).catch(async (err) => {
-    const st = await call<{ mode: number }>((cb) => sftp.stat(dir, cb)).catch(() => undefined);
-    if (!st || (st.mode & S_IFMT) !== S_IFDIR) throw err;
-  });
-}
-
-/** A node-style callback call as a promise. */
-function call<T = void>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    try {
-      fn((err, v) => (err ? reject(err) : resolve(v as T)));
-    } catch (err) {
-      reject(err);
-    }
-  });
-}
-
-/** At most IN_FLIGHT promises at once; the first failure is rethrown by add() or drain(). */
-class Window {
-  private readonly running = new Set<Promise<unknown>>();
-  private failure: { err: unknown } | undefined;
-  async add(start: () => Promise<unknown>): Promise<void> {
-    if (this.failure) throw this.failure.err;
-    while (this.running.size >= IN_FLIGHT) await Promise.race(this.running);
-    this.check();
-    const p: Promise<unknown> = start().then(
-      () => void this.running.delete(p),
-      (err: unknown) => {
-        this.failure ??= { err };
-        this.running.delete(p);
-      },
-    );
-    this.running.add(p);
-  }
-  async drain(): Promise<void> {
-    await Promise.all(this.running);
-    this.check();
-  }
-  private check(): void {
-    if (this.failure) throw this.failure.err;
-  }
 }
 
 function classify(err: unknown, where: string, signal: AbortSignal | undefined, op: string): SiteError {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readEnvFile } from '../helpers/env-file.js';
 
 /**
  * The faults project: one real S3 server (scripts/s3/s3-server.sh) for the
@@ -26,10 +27,7 @@ export default function setup(): () => void {
     dir = mkdtempSync(path.join(tmpdir(), 'kickstart-faults-s3-'));
     execFileSync('bash', [script, 'install'], { stdio: 'inherit' });
     execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    for (const line of readFileSync(path.join(dir, 's3.env'), 'utf8').split('\n')) {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-      if (m) process.env[m[1]] = m[2];
-    }
+    Object.assign(process.env, readEnvFile(path.join(dir, 's3.env')));
     for (const k of ['S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'S3_BUCKET']) {
       if (!process.env[k]) throw new Error(`${dir}/s3.env has no ${k}`);
     }
@@ -40,10 +38,7 @@ export default function setup(): () => void {
     stagingDir = mkdtempSync(path.join(tmpdir(), 'kickstart-faults-staging-'));
     execFileSync('bash', [stagingScript, 'install'], { stdio: 'inherit' });
     execFileSync('bash', [stagingScript, 'start', stagingDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    for (const line of readFileSync(path.join(stagingDir, 'staging.env'), 'utf8').split('\n')) {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-      if (m) process.env[m[1]] = m[2];
-    }
+    Object.assign(process.env, readEnvFile(path.join(stagingDir, 'staging.env')));
     process.env.KICKSTART_WEBDAV_USER = process.env.DAV_USER;
     process.env.KICKSTART_WEBDAV_PASSWORD = process.env.DAV_PASSWORD;
   }

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { openSite } from '../../src/staging/index.js';
 import { scanGenerations } from '../../src/transfer/generations.js';
+import { readEnvFile } from '../helpers/env-file.js';
 import { ks } from '../helpers/run.js';
 import { figure, MiB, scratch, stagingServers, uniquePrefix } from './lib.js';
 
@@ -55,11 +56,7 @@ describe.skipIf(!available)('the staging server stops mid-upload', () => {
       const dir = path.join(scratch(`stop-${kind}`), 'servers');
       execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
       try {
-        const env: Record<string, string> = {};
-        for (const line of readFileSync(path.join(dir, 'staging.env'), 'utf8').split('\n')) {
-          const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-          if (m) env[m[1]] = m[2];
-        }
+        const env = readEnvFile(path.join(dir, 'staging.env'));
         const remote = stagingServers(env)!;
         const r = kind === 'sftp' ? remote.sftp(uniquePrefix('stop')) : remote.webdav(uniquePrefix('stop'));
         const auth = { KICKSTART_WEBDAV_USER: env.DAV_USER, KICKSTART_WEBDAV_PASSWORD: env.DAV_PASSWORD };
@@ -93,7 +90,7 @@ describe.skipIf(!available)('the staging server stops mid-upload', () => {
         const res = await run;
         const seconds = (performance.now() - t0) / 1000;
         expect(stoppedAt, 'the upload was seen on the server and the server stopped').toBeDefined();
-        expect(res.exitCode, res.stderr.slice(-800)).toBe(21);
+        expect(res.exitCode, `stopped ${((stoppedAt! - t0) / 1000).toFixed(2)} s in; ${res.stderr.slice(-3000)}`).toBe(21);
         const record = (parse(readFileSync(rec, 'utf8')) as any[]).at(-1);
         const out = record.kickstart?.stage_out;
         expect(out).toMatchObject({ direction: 'out', result: 'failed', url: r.url, attempts: 3 });

@@ -47,23 +47,9 @@ const cases: Case[] = [
 ];
 // sftp:// and davs:// against the real sshd and nginx of the staging-sftp and
 // staging-webdav projects; the traversal check looks at the server's own disk.
-if (process.env.KICKSTART_TEST_STAGING === 'sftp') {
-  cases.push({
-    scheme: 'sftp',
-    fresh() {
-      const folder = `contract-${unique()}`;
-      return { ...freshRemote('sftp', folder), outside: process.env.SFTP_ROOT_DIR };
-    },
-  });
-}
-if (process.env.KICKSTART_TEST_STAGING === 'webdav') {
-  cases.push({
-    scheme: 'davs',
-    fresh() {
-      const folder = `contract-${unique()}`;
-      return { ...freshRemote('webdav', folder), outside: process.env.DAV_ROOT_DIR };
-    },
-  });
+for (const [test, scheme, root] of [['sftp', 'sftp', 'SFTP_ROOT_DIR'], ['webdav', 'davs', 'DAV_ROOT_DIR']] as const) {
+  if (process.env.KICKSTART_TEST_STAGING !== test) continue;
+  cases.push({ scheme, fresh: () => ({ ...freshRemote(test, `contract-${unique()}`), outside: process.env[root] }) });
 }
 if (process.env.KICKSTART_TEST_STAGING === 's3') {
   cases.push({

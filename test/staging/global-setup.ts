@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readEnvFile } from '../helpers/env-file.js';
 
 /**
  * The staging-sftp and staging-dav projects: a real sshd and a real nginx
@@ -23,10 +24,7 @@ export default function setup(): () => void {
     execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' });
     throw err;
   }
-  for (const line of readFileSync(path.join(dir, 'staging.env'), 'utf8').split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) process.env[m[1]] = m[2];
-  }
+  Object.assign(process.env, readEnvFile(path.join(dir, 'staging.env')));
   // The WebDAV account, as a user gives it to kickstart (never on the command line).
   process.env.KICKSTART_WEBDAV_USER = process.env.DAV_USER;
   process.env.KICKSTART_WEBDAV_PASSWORD = process.env.DAV_PASSWORD;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { openSftpSite, type SftpSiteOptions } from '../../src/staging/sftp.js';
 import { openDavSite, type DavSiteOptions } from '../../src/staging/webdav.js';
@@ -28,3 +28,15 @@ export function davSite(more: Partial<DavSiteOptions> = {}, folder = unique()) {
   const o: DavSiteOptions = { secure: true, host: '127.0.0.1', port: Number(env('DAV_PORT')), root: `/${folder}`, auth, ca: readFileSync(env('DAV_CA_FILE'), 'utf8'), ...more };
   return { site: openDavSite(url, o), url, localDir: `${env('DAV_ROOT_DIR')}/${folder}` };
 }
+
+export async function* chunks(buf: Buffer, size = 1 << 20) {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+export async function read(s: { get(k: string): Promise<NodeJS.ReadableStream> }, key: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of await s.get(key)) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+export const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -1,20 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SiteError } from '../../src/staging/site.js';
-import { env, sftpSite } from './servers.js';
+import { chunks, env, sftpSite, read, sha } from './servers.js';
 
-async function* chunks(buf: Buffer, size = 1 << 20) {
-  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
-}
-async function read(s: { get(k: string): Promise<NodeJS.ReadableStream> }, key: string) {
-  const parts: Buffer[] = [];
-  for await (const c of await s.get(key)) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('sftp:// against a real sshd', () => {
   it('puts through a temp name and a rename, reads back, lists, removes with the empty folders', async () => {

@@ -1,19 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { davAuth } from '../../src/staging/webdav-proto.js';
-import { davSite, env } from './servers.js';
+import { chunks, davSite, env, read, sha } from './servers.js';
 
-async function* chunks(buf: Buffer, size = 1 << 20) {
-  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
-}
-async function read(s: { get(k: string): Promise<NodeJS.ReadableStream> }, key: string) {
-  const parts: Buffer[] = [];
-  for await (const c of await s.get(key)) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('davs:// against a real nginx WebDAV', () => {
   it('PUTs to a temp name and MOVEs it into place, reads back, lists with PROPFIND, DELETEs with the empty folders', async () => {
