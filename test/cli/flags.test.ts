@@ -132,7 +132,7 @@ describe('usage errors: one line naming the problem, exit 127', () => {
     [['--format', 'xml', 'true'], /--format/],
     [['-w', '/tmp', '-W', '/tmp/x', 'true'], /-w and -W/],
     [['--checkpoint', 'x', 'true'], /--checkpoint needs --staging/],
-    [['--checkpoint', 'x', '--staging', 'ftp://h/x', '--job-id', 'j', 'true'], /--staging 'ftp:\/\/h\/x': unsupported scheme 'ftp:'; use file:\/\/\/abs\/dir or s3:\/\/bucket\/prefix/],
+    [['--checkpoint', 'x', '--staging', 'ftp://h/x', '--job-id', 'j', 'true'], /--staging 'ftp:\/\/h\/x': unsupported scheme 'ftp:'; use file:\/\/\/abs\/dir, s3:\/\/bucket\/prefix, sftp:\/\/.* or dav:\/\/host\[:port\]\/path$/],
     [['--checkpoint-signal', 'KILL', 'true'], /cannot be caught/],
     [['--monitor-interval', '1ms', 'true'], /too short/],
   ])('%j', async (argv, message) => {
@@ -159,7 +159,7 @@ describe('kickstart transfer argv → TransferOptions', () => {
 
   it.each<[string[], RegExp]>([
     [['--checkpoint', 'a', '--staging', 'file:///x', '--job-id', 'j'], /say --in .* or --out/],
-    [['--in', '--job-id', 'j'], /--staging is required: file:\/\/\/abs\/dir or s3:\/\/bucket\/prefix/],
+    [['--in', '--job-id', 'j'], /--staging is required: file:\/\/\/abs\/dir, s3:\/\/bucket\/prefix, sftp:\/\/\[user@\]host\[:port\]\/abs\/path, davs:\/\/host\[:port\]\/path or dav:\/\/host\[:port\]\/path/],
     [['--in', '--staging', 'file:///x'], /--job-id is required/],
     [['--out', '--staging', 'file:///x', '--job-id', 'j'], /--checkpoint is required with --out/],
     [['--in', '--staging', 'file:///x', '--job-id', '.bad'], /--job-id '.bad'/],
