@@ -64,6 +64,12 @@ export const FLAGS: readonly Flag[] = [
     to: 'tailBytes',
   },
   { spec: '-l, --record-file <file>', help: "append the record to this file, fsync'd (default: stdout)", commands: ['run', 'batch'] },
+  {
+    spec: '--attempt-records',
+    help: "with -l FILE: also write each attempt's record alone to FILE.000, FILE.001, ... (as DAGMan keeps job.out.000), one record a file for Pegasus's parser",
+    doc: "with `-l FILE`: also write each attempt's record alone to `FILE.000`, `FILE.001`, … (attempt 1, 2, …; atomically), as DAGMan keeps `job.out.000`: Pegasus's record parser reads one record a file (see [restarts](#restarts))",
+    commands: ['run'],
+  },
   { spec: '-w, --workdir <dir>', help: "the job's working directory (run: chdir there first)", commands: ['run', 'transfer'] },
   { spec: '-W, --create-workdir <dir>', help: 'create this directory, then run the job in it', commands: ['run'] },
   {

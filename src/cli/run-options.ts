@@ -11,6 +11,8 @@ export interface RunArgs {
   logLevel: LevelName;
   /** Whether --log-level was given (a batch task inherits the batch's logger otherwise). */
   logLevelGiven: boolean;
+  /** --attempt-records: each attempt's record also alone in recordFile.NNN. */
+  attemptRecords: boolean;
 }
 
 /**
@@ -23,7 +25,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
   program.exitOverride();
   quietOutput(program);
   program.parse(argv, { from: 'user' });
-  const { logLevel, createWorkdir, ...flags } = readFlags<Partial<SuperviseOptions> & { logLevel: LevelName; createWorkdir?: string }>('run', program.opts());
+  const { logLevel, createWorkdir, attemptRecords, ...flags } = readFlags<
+    Partial<SuperviseOptions> & { logLevel: LevelName; createWorkdir?: string; attemptRecords?: boolean }
+  >('run', program.opts());
+  if (attemptRecords && flags.recordFile === undefined) {
+    throw new UsageError('--attempt-records needs -l FILE: the attempts are written to FILE.000, FILE.001, ...');
+  }
   const command: string[] = program.args;
   if (flags.argFile !== undefined) checkNothingAfterArgFile(argv, command.length);
   if (command.length === 0 && flags.argFile === undefined) {
@@ -40,7 +47,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     subreaper: true,
     forwardSignals: true,
   };
-  return { options, logLevel, logLevelGiven: program.getOptionValueSource('logLevel') !== 'default' };
+  return { options, logLevel, logLevelGiven: program.getOptionValueSource('logLevel') !== 'default', attemptRecords: attemptRecords === true };
 }
 
 /** Serialises each record and appends it; `failed()` says whether any write was lost. */

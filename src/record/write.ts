@@ -5,7 +5,7 @@
  * Failures come back as values: losing the record must not also lose the
  * job's exit status, which the caller still has to report.
  */
-import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 export type AppendResult = { ok: true; bytes: number } | { ok: false; code: string; error: Error };
 
@@ -84,4 +84,39 @@ export function appendRecord(path: string | null, text: string, opts: AppendOpti
     if (result.ok) result = failure(err);
   }
   return result;
+}
+
+/** `job.out` + attempt 1 → `job.out.000`: the name DAGMan gives a job's retries' outputs. */
+export function attemptRecordPath(recordFile: string, attempt: number): string {
+  return `${recordFile}.${String(Math.max(0, attempt - 1)).padStart(3, '0')}`;
+}
+
+/**
+ * Writes `text` as the whole of `path`, atomically: a temp file beside it,
+ * fsync'd, renamed over it. A reader sees the old file or the new one, never
+ * half a record, and a rerun replaces an attempt's file of an earlier run.
+ */
+export function replaceRecord(path: string, text: string): AppendResult {
+  const temp = `${path}.tmp-${process.pid}`;
+  let fd: number;
+  try {
+    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+  } catch (err) {
+    return failure(err);
+  }
+  try {
+    const bytes = writeFully(fd, Buffer.from(text, 'utf8'));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, path);
+    return { ok: true, bytes };
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed already */
+    }
+    rmSync(temp, { force: true });
+    return failure(err);
+  }
 }

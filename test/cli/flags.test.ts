@@ -78,7 +78,7 @@ describe('kickstart argv → SuperviseOptions', () => {
 
   it('defaults: only what the table sets (the library applies the rest), and the job argv untouched', () => {
     const r = parseRunArgs(['--', 'echo', '-n', '--help']);
-    expect(r).toEqual({ logLevel: 'info', logLevelGiven: false, options: { argv: ['echo', '-n', '--help'], noMachine: false, format: 'yaml', subreaper: true, forwardSignals: true } });
+    expect(r).toEqual({ logLevel: 'info', logLevelGiven: false, attemptRecords: false, options: { argv: ['echo', '-n', '--help'], noMachine: false, format: 'yaml', subreaper: true, forwardSignals: true } });
   });
 
   it('env rows: KICKSTART_CHECKPOINT_TIME and KICKSTART_MAX_WALLTIME', () => {
