@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,5 +145,36 @@ describe('an attempt killed outright', () => {
     const next = await ks(args('killed', ['--total-walltime', '60s', '--attempt', '2']), { env: { ...countEnv, COUNT_N: '3' }, recordFile: join(dir, 'records.yml') });
     expect(next.exitCode, next.stderr).toBe(0);
     expect(next.record.kickstart.deadline.plan.budget.spent_before).toBe(history.attempts[0].duration);
+  });
+});
+
+describe('a batch system that does not answer', () => {
+  it('holds the job start up 2 s at most, says so, and the job runs without a deadline', async () => {
+    const dir = join(t.dir, 'stuck');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    // A stand-in for a qstat whose server never answers: it hangs until killed.
+    writeFileSync(join(bin, 'qstat'), '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const r = await ks(['-l', join(dir, 'records.yml'), '--max-walltime', 'auto', '--', 'true'], {
+      env: { ...noBatch, PBS_JOBID: '42.pbs', PATH: `${bin}:${process.env.PATH}` },
+      recordFile: join(dir, 'records.yml'),
+      timeout: 20_000,
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the pbs look-up took longer than 2000 ms\); running without a deadline/);
+    const held = Date.parse(r.record.mainjob.start) - Date.parse(r.record.start);
+    expect(held).toBeGreaterThanOrEqual(1_900);
+    expect(held).toBeLessThan(2_600);
+    expect(r.record.kickstart.deadline.fired).toBe(false);
+  });
+
+  it('a job ad that is not a regular file (a FIFO nobody writes) is not read', async () => {
+    const dir = join(t.dir, 'fifo');
+    mkdirSync(dir, { recursive: true });
+    const ad = join(dir, 'job.ad');
+    execFileSync('mkfifo', [ad]);
+    const r = await ks(['-l', join(dir, 'records.yml'), '--max-walltime', 'auto', '--', 'true'], { env: { ...noBatch, _CONDOR_JOB_AD: ad }, recordFile: join(dir, 'records.yml'), timeout: 20_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no answer from htcondor/);
   });
 });

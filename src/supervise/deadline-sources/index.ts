@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { constants, open } from 'node:fs/promises';
 import { execa } from 'execa';
 import { flux } from './flux.js';
 import { htcondor } from './htcondor.js';
@@ -61,7 +61,7 @@ export async function lookupEnd(o: LookupOptions): Promise<LookupResult> {
         mark?.unmark();
       }
     },
-    readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+    readFile: readRegularFile,
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
@@ -79,5 +79,23 @@ export async function lookupEnd(o: LookupOptions): Promise<LookupResult> {
     return { found: false, why: `no answer from ${applicable.map((s) => s.name).join(', ')} (command missing, failed, or output not understood)` };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * A job ad is a regular file. Anything else (a FIFO nobody writes) is not
+ * read: a read that never returns would hold a thread, and the process
+ * with it, after the 2 s are long over.
+ */
+async function readRegularFile(path: string): Promise<string | undefined> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
+  if (!fh) return undefined;
+  try {
+    if (!(await fh.stat()).isFile()) return undefined;
+    return await fh.readFile('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close().catch(() => {});
   }
 }
