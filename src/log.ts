@@ -96,3 +96,23 @@ export function createLogger(level: LevelName = 'info', pretty?: boolean, bindin
 
 /** A logger that drops everything: the library default, so embedding code stays quiet. */
 export const silentLogger: Logger = createLogger('silent', false);
+
+/**
+ * The logger with info and warn lines turned into debug lines: for stage-outs
+ * that repeat every interval, where a file replaced while read is normal
+ * (it is read again); a failed upload is logged by Live itself.
+ */
+export function quieter(l: Logger): Logger {
+  return {
+    get level() {
+      return l.level;
+    },
+    trace: l.trace.bind(l),
+    debug: l.debug.bind(l),
+    info: l.debug.bind(l),
+    warn: l.debug.bind(l),
+    error: l.error.bind(l),
+    fatal: l.fatal.bind(l),
+    child: (bindings: object) => quieter(l.child(bindings)),
+  };
+}

@@ -112,7 +112,8 @@ export interface SignalSent {
 
 export interface TransferSummary {
   direction: 'in' | 'out';
-  result: 'ok' | 'none' | 'failed';
+  /** 'unchanged' (stage-out): the files are byte-identical to `generation`, the newest one; nothing was published. */
+  result: 'ok' | 'none' | 'failed' | 'unchanged';
   url: string;
   generation?: number;
   files: { path: string; size: number; sha256: string }[];
@@ -128,6 +129,8 @@ export interface TransferSummary {
   poisoned?: { passed_over: number[]; reason: string };
   /** Stage-out: declared checkpoint paths (or globs) that matched nothing. */
   missing?: string[];
+  /** Stage-out: bytes read beyond those shipped (the unchanged check, re-reads of torn or rewritten files). */
+  reread?: number;
   error?: string;
   /** Seconds since the record's start when the transfer began (for `kickstart show`). */
   at?: number;
@@ -136,14 +139,45 @@ export interface TransferSummary {
 /** One generation shipped while the job ran (--checkpoint-interval). */
 export interface LiveUpload {
   generation?: number;
-  /** 'superseded': still in flight when the job ended, aborted for the final stage-out. */
-  result: 'ok' | 'none' | 'failed' | 'superseded';
+  /**
+   * 'superseded': still in flight when the job ended, aborted for the final
+   * stage-out; 'unchanged': byte-identical to the newest generation, nothing published.
+   */
+  result: 'ok' | 'none' | 'failed' | 'superseded' | 'unchanged';
   bytes: number;
   /** Seconds since the record's start when the upload began. */
   at: number;
   /** Seconds it took, until the generation was visible. */
   duration: number;
   error?: string;
+  /** Bytes read beyond those shipped (see TransferSummary.reread). */
+  reread?: number;
+}
+
+/** Why an interval of live shipping went by without an upload. */
+export type LiveSkip = 'settling' | 'in_flight' | 'request' | 'error' | 'nothing';
+
+/** Live shipping over the whole main job: never silent about an interval it skipped. */
+export interface LiveSummary {
+  /** --checkpoint-interval, seconds. */
+  interval: number;
+  /** Intervals that ended while the job ran. */
+  intervals: number;
+  /** Generations published. */
+  shipped: number;
+  /** Uploads that found the files identical to the newest generation. */
+  unchanged: number;
+  failed: number;
+  /**
+   * Intervals with no upload, by reason: a changed file still settling, an
+   * upload still in flight, the job not answering --checkpoint-signal yet, an
+   * error, no checkpoint file at all. Intervals with nothing new are in none.
+   */
+  skipped?: Partial<Record<LiveSkip, number>>;
+  /** When the job ended: the file live shipping was waiting for. */
+  waiting_on?: string;
+  /** Bytes read beyond those shipped, over all uploads. */
+  reread?: number;
 }
 
 export interface RetryNote {
@@ -168,6 +202,8 @@ export interface KickstartBlock {
   stage_out?: TransferSummary;
   /** Generations shipped while the main job ran, in order. */
   live_uploads?: LiveUpload[];
+  /** Live shipping's intervals: shipped, skipped and why. */
+  live?: LiveSummary;
   /** Resource samples of the main job's tree (--monitor-interval). */
   monitor?: MonitorSummary;
   subreaper?: boolean;

@@ -48,6 +48,7 @@ function section(v: AttemptView): string {
   if (v.signals.length) rows.push(['signals', v.signals.map((s) => esc(s.detail)).join('<br>')]);
   if (v.checkpointIn) rows.push(['checkpoint in', esc(v.checkpointIn)]);
   if (v.checkpointOut) rows.push(['checkpoint out', esc(v.checkpointOut)]);
+  if (v.live) rows.push(['live shipping', esc(v.live)]);
   const peaks = [
     v.peakRss !== undefined ? `memory ${bytes(v.peakRss)}` : '',
     v.peakCpu !== undefined ? `CPU ${Math.round(v.peakCpu)} %` : '',

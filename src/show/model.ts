@@ -4,6 +4,7 @@
  * is left out, never guessed.
  */
 import type { RecordLike } from './load.js';
+import { liveText } from './live.js';
 
 export interface Marker {
   /** Seconds since the record's start. */
@@ -36,6 +37,8 @@ export interface AttemptView {
   uploads: Marker[];
   checkpointIn?: string;
   checkpointOut?: string;
+  /** Live shipping's intervals: shipped, skipped and why. */
+  live?: string;
   peakRss?: number;
   peakCpu?: number;
   peakProcs?: number;
@@ -83,6 +86,7 @@ export function attemptView(r: RecordLike, index: number): AttemptView {
     uploads: uploads.sort((a, b) => a.at - b.at),
     checkpointIn: transferText(ks.stage_in, 'in'),
     checkpointOut: transferText(ks.stage_out, 'out', uploads.length - (out?.result === 'ok' ? 1 : 0)),
+    live: liveText(ks.live),
     peakRss: num(monitor?.peak_rss) ?? (num(main?.usage?.maxrss) !== undefined ? main!.usage.maxrss * 1024 : undefined),
     peakCpu: num(monitor?.peak_cpu),
     peakProcs: num(monitor?.peak_procs),
@@ -132,6 +136,8 @@ function transferText(t: RecordLike | undefined, dir: 'in' | 'out', live = 0): s
     if (Array.isArray(t.rolled_back) && t.rolled_back.length) main += `, passed over ${t.rolled_back.join(', ')}`;
   } else if (t.result === 'none') {
     main = dir === 'in' ? 'none (first run)' : 'nothing to ship';
+  } else if (t.result === 'unchanged') {
+    main = `unchanged: the files are generation ${t.generation}, nothing new published`;
   } else {
     main = `failed: ${t.error ?? 'unknown error'}`;
   }

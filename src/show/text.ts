@@ -37,6 +37,7 @@ export function renderText(name: string, views: AttemptView[], o: TextOptions): 
     }
     if (v.checkpointIn) lines.push(`${label('checkpoint in')}${v.checkpointIn}`);
     if (v.checkpointOut) lines.push(`${label('checkpoint out')}${v.checkpointOut}`);
+    if (v.live) lines.push(`${label('live shipping')}${v.live}`);
     const peak = [
       v.peakRss !== undefined ? `memory ${bytes(v.peakRss)}` : '',
       v.peakCpu !== undefined ? `CPU ${Math.round(v.peakCpu)} %` : '',

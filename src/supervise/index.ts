@@ -34,6 +34,7 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
     if (o.totalWalltime !== undefined) throw new PlanError('--total-walltime needs --staging URL and --checkpoint PATH: the budget is kept in the history at the staging site');
     if (o.checkpointInterval !== undefined) throw new PlanError('--checkpoint-interval needs --staging URL and --checkpoint PATH: it ships the checkpoint there while the job runs');
     if (o.checkpoints?.length) throw new PlanError(`--checkpoint needs --staging URL (${registry.hint}) to ship the files to`);
+    if (o.companions?.length) throw new PlanError('--checkpoint-with needs --staging URL and --checkpoint PATH: it ships its files with the checkpoint');
     return undefined;
   }
   if (!o.checkpoints?.length) throw new PlanError('--staging needs at least one --checkpoint PATH to ship');
@@ -49,6 +50,7 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
   if (idProblem) throw new PlanError(o.jobId === undefined ? `${idProblem}; the job id comes from -N or the batch job id here: give --job-id ID` : idProblem);
   const base = {
     checkpoints: o.checkpoints,
+    companions: o.companions,
     staging: resolved.location,
     jobId,
     keep: o.keep,
@@ -72,13 +74,14 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
         : ({ attempt, cwd, request, clock, intervalMs }) =>
             t.startLive({
               checkpoints: base.checkpoints,
+              companions: base.companions,
               cwd,
               // 'auto' without a history to choose from: Young's rule with the default costs, chosen by the attempt.
               intervalMs: intervalMs ?? (interval === 'auto' ? DEFAULT_AUTO_INTERVAL : interval),
               request: requestSignal ? () => request(requestSignal) : undefined,
               // Quiet: a generation every few seconds must not flood stderr with info lines.
               // A live trigger is a clean end of its own: the app wrote that checkpoint whole.
-              ship: (signal) => t.stageOut({ ...base, attempt, cwd, signal, clean: true, progress: false, logger: t.quieter(logger) }),
+              ship: (signal, pick) => t.stageOut({ ...base, attempt, cwd, signal, pick, clean: true, progress: false, logger: t.quieter(logger) }),
               clock,
               logger,
             }),
@@ -113,7 +116,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
   if (plan.requireDeadline) await requireDeadline(plan);
   if (plan.transfer && o.checkpoints) {
     const { checkCheckpointPaths } = await import('../transfer/index.js');
-    const problem = checkCheckpointPaths(o.checkpoints, plan.cwd, o.allowOutside ?? false);
+    const problem = checkCheckpointPaths([...o.checkpoints, ...(o.companions ?? [])], plan.cwd, o.allowOutside ?? false);
     if (problem) throw new PlanError(problem);
   }
   if (plan.subreaper && !o.reaper) {

@@ -75,6 +75,8 @@ export interface SuperviseOptions {
 
   /** Transfer step. */
   checkpoints?: string[];
+  /** --checkpoint-with: append-only companions shipped with the checkpoint, never a trigger. */
+  companions?: string[];
   staging?: string;
   jobId?: string;
   keep?: number;

@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SignalName } from '../process/signal.js';
-import type { JobName, LiveUpload, TransferSummary } from '../record/types.js';
+import type { JobName, LiveSummary, LiveUpload, TransferSummary } from '../record/types.js';
 import { splitCommandLine } from './command-line.js';
 import { DEFAULT_KILL_AFTER, schedule, type Schedule } from './deadlines.js';
 import { expandStatLists } from './stat-list.js';
@@ -25,7 +25,7 @@ export interface TransferStep {
   /** The deadline history at the staging site (--max-walltime auto, --total-walltime). */
   history?: HistoryAccess;
   /** --checkpoint-interval: ships checkpoints while the main job runs, until stop(). */
-  live?(at: LiveAt): Promise<{ stop(): Promise<LiveUpload[]> }>;
+  live?(at: LiveAt): Promise<{ stop(): Promise<{ uploads: LiveUpload[]; summary: LiveSummary }> }>;
 }
 
 export interface LiveAt {

@@ -12,7 +12,7 @@ import { sha256File, statFd, statInfo } from '../record/stat.js';
 import { failureStatus } from '../record/signals.js';
 import { isoMillis } from '../record/time.js';
 import { groupName, userName } from '../record/users.js';
-import type { InvocationRecord, JobName, JobRecord, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
+import type { InvocationRecord, JobName, JobRecord, LiveSummary, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
 import { AttemptState, round3, runJob } from './attempt.js';
 import { ZERO_USAGE, type JobResult } from './job.js';
 import type { StatRequest } from './options.js';
@@ -64,6 +64,7 @@ export async function runAttempt(
   let stageIn: TransferSummary | undefined;
   let stageOut: TransferSummary | undefined;
   let liveUploads: LiveUpload[] | undefined;
+  let liveSummary: LiveSummary | undefined;
   let cwd = plan.cwd;
   const slots: StdioSlot[] = [];
   let metadata: StdioSlot | undefined;
@@ -132,7 +133,9 @@ export async function runAttempt(
           if (tracer) main.record.procs = Object.fromEntries(tracer.stop().map((p) => [String(p.pid), p]));
           monitored = await monitor?.stop();
           // Before the final stage-out: its generation must come after every live one.
-          liveUploads = await live?.stop();
+          const report = await live?.stop();
+          liveUploads = report?.uploads;
+          liveSummary = report?.summary;
           jobs.push(main);
           if (plan.sideJobs.postjob && main.exitCode === 0 && !state.stopping) {
             jobs.push(await run('postjob', plan.sideJobs.postjob));
@@ -199,6 +202,7 @@ export async function runAttempt(
     stage_in: stageIn,
     stage_out: stageOut,
     live_uploads: liveUploads?.length ? liveUploads : undefined,
+    live: liveSummary,
     monitor: monitored,
     subreaper: plan.subreaper,
   };

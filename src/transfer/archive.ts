@@ -21,6 +21,8 @@ export interface TarWriteOptions {
   ring?: ChunkRing;
   /** Testing aid: runs after each file's bytes were read. */
   afterRead?: (path: string) => void | Promise<void>;
+  /** Counts the bytes read from the files. */
+  reads?: { bytes: number };
 }
 
 /**
@@ -52,7 +54,8 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
     o.signal?.throwIfAborted();
     const name = archiveName(e.path);
     if (e.type === 'file') {
-      const src = await openSource(e.abs, e.path);
+      const src = await openSource(e.abs, e.path, e.expect);
+      // A companion's size is taken here, after the checkpoint proper was read (readOrder).
       const size = Number(src.stat.size);
       const mode = Number(src.stat.mode) & 0o7777;
       const mtime = seconds(src.stat.mtimeNs);
@@ -67,6 +70,8 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
         shown: e.path,
         abs: e.abs,
         exact: true,
+        companion: e.companion,
+        reads: o.reads,
         ring: o.ring,
         signal: o.signal,
         afterRead: o.afterRead && (() => o.afterRead!(e.path)),

@@ -29,6 +29,24 @@ export interface CollectedEntry {
    */
   birthtimeMs: number;
   target?: string;
+  /**
+   * Declared by --checkpoint-with: an append-only file that rides along with
+   * the checkpoint. It never triggers live shipping and is read up to the
+   * size it has when its turn comes (see readSource's `companion`).
+   */
+  companion?: boolean;
+  /**
+   * Matched by a glob: one of a family of files that come and go (a new
+   * checkpoint file per period). Live shipping leaves a new one out until it
+   * is complete instead of waiting for it.
+   */
+  family?: boolean;
+  /**
+   * Live shipping: the state the checkpoint was complete in. A file found
+   * changed in place since then is being rewritten and is not read (see
+   * openSource); one replaced by a rename is a newer complete version.
+   */
+  expect?: { ino: number; birthtimeMs?: number; size: number; mtimeMs: number };
 }
 
 /** Stage-in's scratch folders: never part of a checkpoint. */
@@ -40,25 +58,44 @@ export const SCRATCH_PREFIX = '.kickstart-stage-in-';
  * directories. Paths outside `cwd` must have been allowed by the caller
  * (checkCheckpointPaths).
  */
-export async function collect(specs: string[], cwd: string): Promise<Collected> {
+export async function collect(specs: string[], cwd: string, companions: string[] = []): Promise<Collected> {
   const out: Collected = { entries: [], missing: [], skipped: [] };
   const byPath = new Map<string, CollectedEntry>();
-  for (const spec of specs) {
-    const roots = isGlob(spec) ? await expandGlob(spec, cwd) : [path.resolve(cwd, spec)];
-    let found = 0;
-    for (const abs of roots) {
-      const st = await lstatOrUndefined(abs);
-      if (!st) continue;
-      found++;
-      await add(abs, st, byPath, cwd, out.skipped);
+  // Companions last: a path declared both ways is a companion (the narrower declaration).
+  for (const [list, companion] of [[specs, false], [companions, true]] as const) {
+    for (const spec of list) {
+      const roots = isGlob(spec) ? await expandGlob(spec, cwd) : [path.resolve(cwd, spec)];
+      let found = 0;
+      for (const abs of roots) {
+        const st = await lstatOrUndefined(abs);
+        if (!st) continue;
+        found++;
+        await add(abs, st, byPath, cwd, out.skipped, companion, isGlob(spec));
+      }
+      if (found === 0) out.missing.push(spec);
     }
-    if (found === 0) out.missing.push(spec);
   }
   out.entries = [...byPath.values()].sort((a, b) => cmpPath(a.path, b.path));
   return out;
 }
 
-async function add(abs: string, st: Stats, byPath: Map<string, CollectedEntry>, cwd: string, skipped: string[]): Promise<void> {
+/**
+ * The order a generation reads its entries in: the checkpoint proper (and
+ * every directory) first, companions after. A companion is opened only once
+ * every checkpoint file was read whole, so it is at least as long as any
+ * length the checkpoint recorded: the set is consistent without settling.
+ */
+export function readOrder(entries: CollectedEntry[]): CollectedEntry[] {
+  const late = (e: CollectedEntry) => e.companion === true && e.type !== 'dir';
+  return [...entries.filter((e) => !late(e)), ...entries.filter(late)];
+}
+
+/** Whether anything but companions was found: companions alone are no checkpoint to restart from. */
+export function hasCheckpoint(entries: CollectedEntry[]): boolean {
+  return entries.some((e) => !e.companion);
+}
+
+async function add(abs: string, st: Stats, byPath: Map<string, CollectedEntry>, cwd: string, skipped: string[], companion: boolean, family: boolean): Promise<void> {
   const rel = insideRel(cwd, abs);
   const p = rel === undefined ? abs : rel;
   const type: EntryType | undefined = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : undefined;
@@ -66,8 +103,10 @@ async function add(abs: string, st: Stats, byPath: Map<string, CollectedEntry>, 
     skipped.push(p || '.');
     return;
   }
+  const known = byPath.get(p);
+  if (known && companion) known.companion = true;
   // The working directory itself is the root, not an entry.
-  if (p !== '' && !byPath.has(p)) {
+  if (p !== '' && !known) {
     const e: CollectedEntry = {
       path: p,
       abs,
@@ -79,6 +118,8 @@ async function add(abs: string, st: Stats, byPath: Map<string, CollectedEntry>, 
       birthtimeMs: st.birthtimeMs,
     };
     if (type === 'symlink') e.target = await fsp.readlink(abs);
+    if (companion) e.companion = true;
+    if (family) e.family = true;
     byPath.set(p, e);
   }
   if (type !== 'dir') return;
@@ -93,7 +134,7 @@ async function add(abs: string, st: Stats, byPath: Map<string, CollectedEntry>, 
     if (name.startsWith(SCRATCH_PREFIX)) continue;
     const child = path.join(abs, name);
     const cst = await lstatOrUndefined(child);
-    if (cst) await add(child, cst, byPath, cwd, skipped);
+    if (cst) await add(child, cst, byPath, cwd, skipped, companion, family);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Collected } from './collect.js';
 import type { EntryType } from './manifest.js';
 
 /**
@@ -10,9 +11,13 @@ import type { EntryType } from './manifest.js';
  *    rename publishes a file that was written whole before; or
  *  - it has been unchanged (inode, size, mtime) for the settle time: a
  *    file rewritten in place is left alone while it is being written.
- * A set is shipped when every changed entry is complete, and at most once
- * per interval. A set that did not change since the last shipment is not
- * shipped again.
+ * A set is shipped when a changed entry is complete and none of the files
+ * shipped before is still being rewritten, at most once per interval. A new
+ * file matched by a glob (one per period) that is still being written is
+ * left out, not waited for: its turn comes once it is complete. Directories
+ * neither trigger nor wait: their mtime moves with every temp file. A set that did not change since the last shipment is not
+ * shipped again. Companions (--checkpoint-with) never count as a change:
+ * they are append-only and ride along with the next checkpoint.
  */
 
 export interface FileState {
@@ -22,6 +27,9 @@ export interface FileState {
   birthtimeMs?: number;
   size: number;
   mtimeMs: number;
+  companion?: boolean;
+  /** Matched by a glob (see CollectedEntry.family). */
+  family?: boolean;
 }
 
 /** Every entry the declared checkpoint paths resolve to, by manifest path. */
@@ -41,8 +49,9 @@ export interface LivePolicyOptions {
 
 export type Decision =
   | { kind: 'idle' }
-  | { kind: 'wait'; why: 'settling' | 'interval' | 'request'; wakeInMs: number }
-  | { kind: 'ship' };
+  | { kind: 'wait'; why: 'settling' | 'interval' | 'request'; wakeInMs: number; /** settling: the file that settles last. */ file?: string }
+  /** `snap`: what to ship, the observed one without new glob matches still being written. */
+  | { kind: 'ship'; snap: Snapshot };
 
 interface Seen {
   state: FileState;
@@ -97,24 +106,37 @@ export class LivePolicy {
     if (snap.size === 0) return { kind: 'idle' };
     let changedSince = Number.NEGATIVE_INFINITY;
     let settlesAt = Number.NEGATIVE_INFINITY;
-    let changed = false;
+    let blocking: string | undefined;
+    let ready = false;
+    const leave: string[] = [];
+    let pending: { file: string; at: number } | undefined;
     for (const [p, state] of snap) {
-      if (sameState(state, this.shipped.get(p))) continue;
-      changed = true;
+      if (state.companion || state.type === 'dir' || sameState(state, this.shipped.get(p))) continue;
       const s = this.seen.get(p)!;
-      changedSince = Math.max(changedSince, s.since);
-      // Directories are complete when their files are: their own mtime moves with every temp file.
-      if (!s.replaced && state.type !== 'dir') settlesAt = Math.max(settlesAt, s.since + this.o.settleMs);
+      const at = s.since + this.o.settleMs;
+      if (s.replaced || now >= at) {
+        ready = true;
+        changedSince = Math.max(changedSince, s.since);
+      } else if (state.family && !this.shipped.has(p)) {
+        leave.push(p);
+        if (!pending || at < pending.at) pending = { file: p, at };
+      } else if (at > settlesAt) {
+        settlesAt = at;
+        blocking = p;
+      }
     }
-    for (const p of this.shipped.keys()) if (!snap.has(p)) changed = true;
-    if (!changed) return { kind: 'idle' };
-    if (now < settlesAt) return { kind: 'wait', why: 'settling', wakeInMs: settlesAt - now };
+    for (const [p, state] of this.shipped) if (!state.companion && !snap.has(p)) ready = true;
+    if (now < settlesAt) return { kind: 'wait', why: 'settling', wakeInMs: settlesAt - now, file: blocking };
+    if (!ready) return pending ? { kind: 'wait', why: 'settling', wakeInMs: pending.at - now, file: pending.file } : { kind: 'idle' };
     const gate = this.lastShipAt + this.o.intervalMs;
     if (now < gate) return { kind: 'wait', why: 'interval', wakeInMs: gate - now };
     if (this.request && now < this.request.until && changedSince < this.request.at) {
       return { kind: 'wait', why: 'request', wakeInMs: this.request.until - now };
     }
-    return { kind: 'ship' };
+    if (leave.length === 0) return { kind: 'ship', snap };
+    const out = new Map(snap);
+    for (const p of leave) out.delete(p);
+    return { kind: 'ship', snap: out };
   }
 
   /** The snapshot observed last was handed to an upload. */
@@ -155,4 +177,20 @@ export class LivePolicy {
       this.seen.set(p, { state, since: now, replaced });
     }
   }
+}
+
+/**
+ * What an upload decided on: checkpoint files that were not in the snapshot
+ * appeared since (one per period, perhaps still being written) and wait for
+ * their own turn; the others must still be the complete version that was
+ * seen, or one that replaced it by a rename. Companions go as they are now.
+ */
+export function decided(found: Collected, snap: Snapshot): Collected {
+  const entries = [];
+  for (const e of found.entries) {
+    const s = snap.get(e.path);
+    if (e.companion || e.type !== 'file') entries.push(e);
+    else if (s && !s.companion) entries.push({ ...e, expect: { ino: s.ino, birthtimeMs: s.birthtimeMs, size: s.size, mtimeMs: s.mtimeMs } });
+  }
+  return { ...found, entries };
 }

@@ -1,10 +1,10 @@
 import { watch, type FSWatcher } from 'node:fs';
-import path from 'node:path';
 import type { Logger } from '../log.js';
-import type { LiveUpload, TransferSummary } from '../record/types.js';
-import { collect } from './collect.js';
-import { LivePolicy, settleFor, type FileState, type Snapshot } from './live-policy.js';
-import { globBase, isGlob } from './paths.js';
+import type { LiveSummary, LiveUpload, TransferSummary } from '../record/types.js';
+import type { Collected } from './collect.js';
+import { decided, LivePolicy, settleFor, type Snapshot } from './live-policy.js';
+import { blockedBy, WARN_AFTER, Windows } from './live-windows.js';
+import { snapshot } from './live-snapshot.js';
 
 /**
  * Live shipping (--checkpoint-interval): while the main job runs, watch the
@@ -13,20 +13,29 @@ import { globBase, isGlob } from './paths.js';
  * live-policy.ts's; this module only looks at files, keeps time and runs the
  * uploads: one in flight at most. A version that becomes complete while one
  * is in flight waits; when the upload ends, the newest complete version goes
- * next and the ones in between are never sent (latest wins).
+ * next and the ones in between are never sent (latest wins). Never silent:
+ * each interval that goes by without an upload while something changed is
+ * counted with its reason, and a run of them is logged as a warning that
+ * names what blocks.
  */
 
 export interface LiveOptions {
   /** As given by --checkpoint, relative to cwd. */
   checkpoints: string[];
+  /** As given by --checkpoint-with: never a trigger, shipped along. */
+  companions?: string[];
   cwd: string;
   intervalMs: number;
   /** Default: settleFor(intervalMs). */
   settleMs?: number;
   /** With --checkpoint-signal: asks the job for a checkpoint (sends the signal to its tree). */
   request?: () => void;
-  /** One stage-out of the files as they are now. */
-  ship: (signal: AbortSignal) => Promise<TransferSummary>;
+  /**
+   * One stage-out of the files as they are now, narrowed by `pick` to what
+   * was decided complete (a checkpoint file that appeared since may be half
+   * written; its turn comes).
+   */
+  ship: (signal: AbortSignal, pick: (found: Collected) => Collected) => Promise<TransferSummary>;
   /** Seconds since the attempt's start, for the record. */
   clock: () => number;
   logger: Logger;
@@ -36,54 +45,22 @@ export interface LiveOptions {
   stopGraceMs?: number;
 }
 
+export interface LiveReport {
+  uploads: LiveUpload[];
+  summary: LiveSummary;
+}
+
 export interface LiveRun {
   /** Stops watching; lets an upload in flight finish (or aborts it after the grace); lists every upload. */
-  stop(): Promise<LiveUpload[]>;
+  stop(): Promise<LiveReport>;
 }
 
-/**
- * The logger with info and warn lines turned into debug lines: for stage-outs
- * that repeat every interval, where a file replaced while read is normal
- * (it is read again); a failed upload is logged by Live itself.
- */
-export function quieter(l: Logger): Logger {
-  return {
-    get level() {
-      return l.level;
-    },
-    trace: l.trace.bind(l),
-    debug: l.debug.bind(l),
-    info: l.debug.bind(l),
-    warn: l.debug.bind(l),
-    error: l.error.bind(l),
-    fatal: l.fatal.bind(l),
-    child: (bindings: object) => quieter(l.child(bindings)),
-  };
-}
 
-/** More directories than this are left to the stat poll: each watch costs an inotify watch. */
-const MAX_WATCHES = 64;
 
 export async function startLive(o: LiveOptions): Promise<LiveRun> {
   const live = new Live(o);
   await live.begin();
   return live;
-}
-
-/** The declared paths as they are now, and the directories whose events announce a change. */
-export async function snapshot(checkpoints: string[], cwd: string): Promise<{ snap: Snapshot; dirs: string[] }> {
-  const found = await collect(checkpoints, cwd);
-  const snap = new Map<string, FileState>();
-  const dirs = new Set<string>();
-  for (const spec of checkpoints) {
-    const abs = path.resolve(cwd, isGlob(spec) ? globBase(spec).base : spec);
-    dirs.add(isGlob(spec) ? abs : path.dirname(abs));
-  }
-  for (const e of found.entries) {
-    snap.set(e.path, { type: e.type, ino: e.ino, birthtimeMs: e.birthtimeMs, size: e.size, mtimeMs: e.mtimeMs });
-    dirs.add(e.type === 'dir' ? e.abs : path.dirname(e.abs));
-  }
-  return { snap, dirs: [...dirs].slice(0, MAX_WATCHES) };
 }
 
 class Live implements LiveRun {
@@ -99,6 +76,8 @@ class Live implements LiveRun {
   private inFlight?: Promise<void>;
   private abort?: AbortController;
   private superseded = false;
+  private readonly windows = new Windows();
+  private t0 = 0;
 
   constructor(private readonly o: LiveOptions) {
     // The poll is the fallback for lost or unsupported events (NFS, inotify limits).
@@ -107,9 +86,10 @@ class Live implements LiveRun {
 
   async begin(): Promise<void> {
     const now = performance.now();
+    this.t0 = now;
     let base: Snapshot = new Map();
     try {
-      const s = await snapshot(this.o.checkpoints, this.o.cwd);
+      const s = await snapshot(this.o.checkpoints, this.o.cwd, this.o.companions);
       base = s.snap;
       this.syncWatchers(s.dirs);
     } catch (err) {
@@ -124,7 +104,8 @@ class Live implements LiveRun {
     this.schedule(this.pollMs);
   }
 
-  async stop(): Promise<LiveUpload[]> {
+  async stop(): Promise<LiveReport> {
+    this.close(performance.now());
     this.stopped = true;
     clearTimeout(this.timer);
     for (const w of this.watchers.values()) w.close();
@@ -144,9 +125,25 @@ class Live implements LiveRun {
         await pending;
       }
     }
-    const ok = this.uploads.filter((u) => u.result === 'ok').length;
-    if (this.uploads.length > 0) this.o.logger.info({ uploads: this.uploads.length, published: ok }, `live checkpoints: published ${ok} generation(s) while the job ran`);
-    return this.uploads;
+    const summary = this.windows.summary(this.o.intervalMs, this.uploads);
+    const ok = summary.shipped;
+    const skipped = Object.values(summary.skipped ?? {}).reduce((a, b) => a + b, 0);
+    if (this.uploads.length > 0 || skipped > 0) {
+      this.o.logger.info(
+        { uploads: this.uploads.length, published: ok, intervals: summary.intervals, skipped: summary.skipped },
+        `live checkpoints: published ${ok} generation(s) in ${summary.intervals} interval(s) while the job ran` +
+          (skipped > 0 ? `; ${skipped} skipped (${Object.entries(summary.skipped!).map(([k, v]) => `${k.replace('_', ' ')} ${v}`).join(', ')})` : ''),
+      );
+    }
+    return { uploads: this.uploads, summary };
+  }
+
+  /** Counts the intervals that ended by `now`; warns once per run of skipped ones. */
+  private close(now: number): void {
+    const warn = this.windows.advance(Math.floor((now - this.t0) / this.o.intervalMs));
+    if (!warn) return;
+    const { reason, file } = warn;
+    this.o.logger.warn({ intervals: WARN_AFTER, reason, file }, `live checkpoints: nothing shipped for ${WARN_AFTER} intervals: ${blockedBy(warn)}`);
   }
 
   /** Runs a tick in `ms`, unless one is due sooner: a burst of events must not keep pushing it back. */
@@ -176,16 +173,21 @@ class Live implements LiveRun {
         this.o.request();
         this.policy.requested(performance.now());
       }
-      const { snap, dirs } = await snapshot(this.o.checkpoints, this.o.cwd);
+      const { snap, dirs } = await snapshot(this.o.checkpoints, this.o.cwd, this.o.companions);
       if (this.stopped) return;
       this.syncWatchers(dirs);
       const now = performance.now();
+      this.close(now);
       const d = this.policy.observe(snap, now);
-      if (d.kind === 'ship' && !this.inFlight) this.upload(snap, now);
+      if (d.kind === 'ship' && !this.inFlight) this.upload(d.snap, now);
+      else if (d.kind === 'ship') this.windows.note('in_flight');
+      else if (d.kind === 'wait' && d.why !== 'interval') this.windows.note(d.why, d.file);
+      else if (![...snap.values()].some((s) => !s.companion)) this.windows.note('nothing');
       if (d.kind === 'wait') next = Math.min(next, d.wakeInMs + 1);
       const req = this.policy.requestInMs(now);
       if (req !== undefined) next = Math.min(next, req + 1);
     } catch (err) {
+      this.windows.note('error', undefined, `cannot read the checkpoint paths: ${String(err)}`);
       this.o.logger.debug({ error: String(err) }, 'live checkpoints: cannot read the checkpoint paths; trying again');
     } finally {
       this.ticking = false;
@@ -199,11 +201,12 @@ class Live implements LiveRun {
 
   private upload(snap: Snapshot, now: number): void {
     this.policy.shipping(snap, now);
+    this.windows.started();
     const at = Math.round(this.o.clock() * 1000) / 1000;
     const ac = new AbortController();
     this.abort = ac;
     this.inFlight = this.o
-      .ship(ac.signal)
+      .ship(ac.signal, (found) => decided(found, snap))
       .catch((err): TransferSummary => ({ direction: 'out', result: 'failed', url: '', files: [], bytes: 0, duration: 0, attempts: 0, error: String(err) }))
       .then((s) => {
         const superseded = this.superseded && s.result === 'failed';
@@ -214,11 +217,15 @@ class Live implements LiveRun {
           at,
           duration: s.duration,
           ...(s.error && !superseded ? { error: s.error } : {}),
+          ...(s.reread ? { reread: s.reread } : {}),
         };
         this.uploads.push(u);
         this.o.onUpload?.(u);
-        this.policy.finished(snap, s.result === 'ok');
-        if (s.result === 'failed' && !superseded) this.o.logger.warn({ error: s.error }, 'live checkpoints: an upload failed; the next change is shipped');
+        this.policy.finished(snap, s.result === 'ok' || s.result === 'unchanged');
+        if (s.result === 'failed' && !superseded) {
+          this.windows.note('error', undefined, s.error);
+          this.o.logger.warn({ error: s.error }, 'live checkpoints: an upload failed; the next change is shipped');
+        }
         else this.o.logger.debug({ generation: s.generation, bytes: s.bytes, at }, `live checkpoints: ${u.result}`);
         this.inFlight = undefined;
         // A version that completed meanwhile goes next.

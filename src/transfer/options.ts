@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { registry, type SiteOptions, type StagingLocation } from '../staging/index.js';
 import { checkCheckpointPaths } from './paths.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import type { Collected } from './collect.js';
 
 export interface TransferOptions {
   /** As given by --checkpoint, relative to cwd (files, dirs, globs). */
@@ -39,6 +40,13 @@ export interface TransferOptions {
   clean?: boolean;
   /** stage-in: generations a crash loop has poisoned (see supervise/retry-policy.ts). */
   distrust?: Distrust;
+  /**
+   * --checkpoint-with: append-only files shipped with the checkpoint, read
+   * up to their size at that moment, after the checkpoint proper.
+   */
+  companions?: string[];
+  /** Live shipping: narrows what was found to what it decided to ship (see live.ts). */
+  pick?: (found: Collected) => Collected;
 }
 
 /**
@@ -61,6 +69,8 @@ export interface TransferHooks {
 
 export interface Normalized {
   checkpoints: string[];
+  companions: string[];
+  pick?: (found: Collected) => Collected;
   cwd: string;
   /** The URL for messages and the record. */
   staging: string;
@@ -86,12 +96,15 @@ export interface Normalized {
 
 export const BACKOFF_CAP_MS = 30_000;
 export const TORN_TRIES = 3;
+export const REPLACED_TRIES = 10;
 
 /** Copies the options once into a null-prototype object with every default set. */
 export function normalizeOptions(o: TransferOptions): Normalized {
   const r = typeof o.staging === 'string' ? registry.resolve(o.staging, o.site) : ({ ok: true, location: o.staging } as const);
   const n: Normalized = Object.assign(Object.create(null) as Normalized, {
     checkpoints: [...(o.checkpoints ?? [])],
+    companions: [...(o.companions ?? [])],
+    pick: o.pick,
     cwd: path.resolve(o.cwd ?? process.cwd()),
     staging: r.ok ? r.location.url : String(o.staging),
     location: r.ok ? r.location : undefined,
@@ -137,7 +150,7 @@ export function checkOptions(n: Normalized, direction: 'in' | 'out'): string | u
   if (!Number.isSafeInteger(n.retry.retries) || n.retry.retries < 0) return `--transfer-retries ${n.retry.retries}: use 0 or more`;
   if (!Number.isFinite(n.retry.baseMs) || n.retry.baseMs < 0) return `--transfer-backoff ${n.retry.baseMs}: use a duration like 1s`;
   if (!Number.isSafeInteger(n.attempt) || n.attempt < 1) return `--attempt ${n.attempt}: attempts count from 1`;
-  if (direction === 'out') return checkCheckpointPaths(n.checkpoints, n.cwd, n.allowOutside);
+  if (direction === 'out') return checkCheckpointPaths([...n.checkpoints, ...n.companions], n.cwd, n.allowOutside);
   return undefined;
 }
 

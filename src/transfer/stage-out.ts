@@ -4,12 +4,13 @@ import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
 import { oneLine, safeSegment, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { borrowRing, returnRing, type ChunkRing } from '../staging/read-ahead.js';
-import { collect, type Collected } from './collect.js';
+import { collect, hasCheckpoint, readOrder, type Collected } from './collect.js';
+import { unchangedSince } from './unchanged.js';
 import { tarBody } from './archive.js';
 import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, scanGenerations, unfinished } from './generations.js';
 import { prune } from './prune.js';
 import { buildManifest, serializeManifest, type Manifest, type ManifestEntry } from './manifest.js';
-import { TORN_TRIES, checkOptions, normalizeOptions, type Normalized } from './options.js';
+import { REPLACED_TRIES, TORN_TRIES, checkOptions, normalizeOptions, type Normalized } from './options.js';
 import { formatBytes, startProgress, type Progress } from './progress.js';
 import { sleep, withRetry, type RetryRun } from './retry.js';
 import { openSource, readSource, seconds, TornFileError } from './source.js';
@@ -37,15 +38,19 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
   if (bad) return done({ result: 'failed', error: bad });
   const log = n.logger;
 
+  const gather = async () => {
+    const f = await collect(n.checkpoints, n.cwd, n.companions);
+    return n.pick ? n.pick(f) : f;
+  };
   let found: Collected;
   try {
-    found = await collect(n.checkpoints, n.cwd);
+    found = await gather();
   } catch (err) {
     return done({ result: 'failed', error: `stage-out: cannot read the checkpoint files: ${oneLine(err)}` });
   }
   if (found.missing.length > 0) log.warn({ missing: found.missing }, `stage-out: declared checkpoint ${found.missing.map((m) => `'${m}'`).join(', ')} matched nothing`);
   if (found.skipped.length > 0) log.warn({ skipped: found.skipped }, 'stage-out: skipped entries that are not files, directories or symlinks');
-  if (found.entries.length === 0) {
+  if (!hasCheckpoint(found.entries)) {
     log.info({ url: n.staging }, 'stage-out: no declared checkpoint file exists; nothing published');
     return done({ result: 'none', missing: found.missing });
   }
@@ -71,6 +76,14 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     // Numbered past the leftovers, so no number is ever used twice.
     const gen = nextGeneration(states);
     await sweep(site, n, run, unfinished(states));
+    const reads = { bytes: 0 };
+    const same = await unchangedSince(site, { jobId: n.jobId, signal: n.signal, reads }, states, found.entries);
+    if (same) {
+      log.info({ url: site.url, generation: same.generation }, `stage-out: the files are those of ${genName(same.generation)}, the newest generation; nothing new published`);
+      // A stage-out killed before its prune left more than --keep: this one does it.
+      await prune(site, n, run, same.generation);
+      return done({ result: 'unchanged', generation: same.generation, files: fileList(same.entries), bytes: same.bytes, attempts, missing: found.missing, reread: reads.bytes });
+    }
     const total = found.entries.reduce((s, e) => s + e.size, 0);
     log.info(
       { url: site.url, generation: gen, files: found.entries.length, bytes: total },
@@ -78,9 +91,12 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     );
 
     let stored: Stored | undefined;
+    // Tries lost to a rename over a file are cheap (the new version is whole at once) and get their own budget.
+    let replacedTries = 0;
+    let torn = 0;
     for (let tornTry = 1; !stored; tornTry++) {
       const progress = startProgress({ label: `stage-out ${genName(gen)}`, total, bar: n.progress, stream: n.progressStream, logger: log });
-      const up = await withRetry(() => upload(site, n, gen, found, tornTry, progress), run).finally(() => progress.stop());
+      const up = await withRetry(() => upload(site, n, gen, found, tornTry, progress, reads), run).finally(() => progress.stop());
       attempts = Math.max(attempts, up.attempts);
       if (up.tag === 'done') {
         stored = up.value;
@@ -89,7 +105,8 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
       if (!(up.error instanceof TornFileError)) {
         return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, up, n.redact) });
       }
-      if (tornTry >= TORN_TRIES) {
+      const cheap = up.error.replaced && replacedTries++ < REPLACED_TRIES;
+      if (!cheap && ++torn >= TORN_TRIES) {
         return done({
           result: 'failed',
           attempts,
@@ -97,12 +114,13 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
           error: `stage-out to ${site.url} failed: ${up.error.message}, ${TORN_TRIES} times; nothing was published (is something still writing it after the job ended?)`,
         });
       }
-      log.warn({ path: up.error.path, try: tornTry }, `stage-out: ${up.error.message}; reading it again`);
-      if (!(await sleep(Math.min(n.retry.baseMs, 1000) * tornTry, n.signal))) {
+      log[up.error.replaced ? 'debug' : 'warn']({ path: up.error.path, try: tornTry }, `stage-out: ${up.error.message}; reading it again`);
+      // A file replaced by a rename is whole again at once; one written in place gets time to finish.
+      if (!(await sleep(cheap ? 0 : Math.min(n.retry.baseMs, 1000) * torn, n.signal))) {
         return done({ result: 'failed', attempts, error: `stage-out to ${site.url} failed: aborted` });
       }
-      found = await collect(n.checkpoints, n.cwd).catch(() => found);
-      if (found.entries.length === 0) return done({ result: 'none', attempts, missing: found.missing });
+      found = await gather().catch(() => found);
+      if (!hasCheckpoint(found.entries)) return done({ result: 'none', attempts, missing: found.missing });
     }
     await n.hooks.phase?.('uploaded');
 
@@ -135,6 +153,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
       bytes: manifest.bytes,
       attempts,
       missing: found.missing,
+      reread: Math.max(0, reads.bytes - manifest.bytes),
     });
   } finally {
     site.close();
@@ -147,12 +166,12 @@ interface Stored {
 }
 
 /** One try at storing the generation's data object; throws TornFileError or a SiteError. */
-async function upload(site: StagingSite, n: Normalized, gen: number, found: Collected, tornTry: number, progress: Progress): Promise<Stored> {
+async function upload(site: StagingSite, n: Normalized, gen: number, found: Collected, tornTry: number, progress: Progress, reads: { bytes: number }): Promise<Stored> {
   const hooks = n.hooks;
   const afterRead = hooks.afterRead && ((p: string) => hooks.afterRead!(p, tornTry));
   const call = { signal: n.signal, onBytes: (b: number) => progress.add(b) };
   const ring = site.putReleasesChunks ? borrowRing() : undefined;
-  const stored = await uploadWith(site, n, gen, found, ring, call, afterRead, hooks);
+  const stored = await uploadWith(site, n, gen, found, ring, call, afterRead, hooks, reads);
   // put() consumed the whole body: no read into the ring is in flight. After
   // a failure one might be, so that ring is left to the collector.
   if (ring) returnRing(ring);
@@ -168,14 +187,15 @@ async function uploadWith(
   call: { signal?: AbortSignal; onBytes: (b: number) => void },
   afterRead: ((p: string) => void | Promise<void>) | undefined,
   hooks: Normalized['hooks'],
+  reads: { bytes: number },
 ): Promise<Stored> {
   const single = found.entries.length === 1 && found.entries[0].type === 'file';
   if (single) {
     const e = found.entries[0];
     const name = objectName(e.path);
-    const src = await openSource(e.abs, e.path);
+    const src = await openSource(e.abs, e.path, e.expect);
     const hash = createHash('sha256');
-    const body = readSource(src, { hash, shown: e.path, abs: e.abs, ring, signal: n.signal, afterRead: afterRead && (() => afterRead(e.path)) });
+    const body = readSource(src, { hash, shown: e.path, abs: e.abs, ring, reads, signal: n.signal, afterRead: afterRead && (() => afterRead(e.path)) });
     const size = await site.put(dataKey(n.jobId, gen, name), announce(body, hooks.phase), call);
     const entry: ManifestEntry = {
       path: e.path,
@@ -188,7 +208,7 @@ async function uploadWith(
     return { object: { key: `${genName(gen)}/${name}`, format: 'file', size }, entries: [entry] };
   }
   const entries: ManifestEntry[] = [];
-  const body = tarBody(found.entries, entries, { signal: n.signal, ring, afterRead });
+  const body = tarBody(readOrder(found.entries), entries, { signal: n.signal, ring, afterRead, reads });
   const size = await site.put(dataKey(n.jobId, gen, 'checkpoint.tar'), announce(body, hooks.phase), call);
   return { object: { key: `${genName(gen)}/checkpoint.tar`, format: 'tar', size }, entries };
 }

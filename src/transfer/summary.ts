@@ -24,6 +24,7 @@ export function summary(
   if (fields.rolled_back && fields.rolled_back.length > 0) s.rolled_back = fields.rolled_back;
   if (fields.missing && fields.missing.length > 0) s.missing = fields.missing;
   if (fields.poisoned) s.poisoned = fields.poisoned;
+  if (fields.reread) s.reread = fields.reread;
   if (fields.error) s.error = redact(fields.error);
   return s;
 }

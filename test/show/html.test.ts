@@ -34,7 +34,8 @@ describe.skipIf(skip !== undefined)('kickstart show --html in a headless browser
     );
     record = (parse(readFileSync(rec, 'utf8')) as any[])[0];
     expect(record.kickstart.signals.map((s: any) => s.signal)).toEqual(['SIGTERM', 'SIGKILL']);
-    expect(record.kickstart.stage_out).toMatchObject({ result: 'ok' });
+    // 'unchanged' when the checkpoint written at SIGTERM went out live already.
+    expect(['ok', 'unchanged']).toContain(record.kickstart.stage_out.result);
     expect(record.kickstart.live_uploads?.filter((u: any) => u.result === 'ok').length).toBeGreaterThan(0);
     expect(record.kickstart.monitor.samples).toBeGreaterThan(5);
     expect(r.exitCode).not.toBe(0);
@@ -95,7 +96,7 @@ describe.skipIf(skip !== undefined)('kickstart show --html in a headless browser
         const expected = [
           ...ks.signals.map((s: any) => ({ label: s.signal, at: s.at })),
           ...ks.live_uploads.filter((u: any) => u.result === 'ok').map((u: any) => ({ label: `gen ${u.generation}`, at: u.at })),
-          { label: `gen ${ks.stage_out.generation}`, at: ks.stage_out.at },
+          ...(ks.stage_out.result === 'ok' ? [{ label: `gen ${ks.stage_out.generation}`, at: ks.stage_out.at }] : []),
         ];
         expect(chart.markers).toHaveLength(expected.length);
         for (const e of expected) {

@@ -62,4 +62,18 @@ describe('records', () => {
     expect(pegasus.series).toBeUndefined();
     expect(bytes(1536)).toBe('1.5 KiB');
   });
+
+  it('says what live shipping did with every interval, and an unchanged stage-out', () => {
+    const v = attemptView({
+      invocation: true, duration: 9,
+      kickstart: {
+        live: { interval: 1, intervals: 8, shipped: 2, unchanged: 1, failed: 0, skipped: { settling: 4, in_flight: 1 }, waiting_on: 'md.log' },
+        stage_out: { result: 'unchanged', generation: 2, at: 8.9, bytes: 10, duration: 0.1, files: [{}] },
+      },
+    }, 1);
+    expect(v.live).toBe('8 intervals of 1 s: 2 shipped, 1 unchanged, 5 skipped (settling 4, in flight 1); at the end waiting for md.log');
+    expect(v.checkpointOut).toBe('unchanged: the files are generation 2, nothing new published');
+    expect(v.uploads).toEqual([]);
+    expect(attemptView({ invocation: true, duration: 1, kickstart: {} }, 1).live).toBeUndefined();
+  });
 });

@@ -54,7 +54,7 @@ describe(`live checkpoint shipping (${kind})`, () => {
     expect(await waitFor(seen, 1, 10_000)).toBe(1);
     // Nothing changes any more: nothing more is shipped.
     expect(await waitFor(seen, 2, 1200)).toBe(1);
-    const list = await run.stop();
+    const list = (await run.stop()).uploads;
     expect(list.length).toBe(1);
     expect(list[0].result).toBe('ok');
     expect(list[0].generation).toBe(1);
@@ -77,16 +77,18 @@ describe(`live checkpoint shipping (${kind})`, () => {
       await sleep(25);
     }
     const span = (performance.now() - started) / 1000;
-    const list = await run.stop();
+    const list = (await run.stop()).uploads;
     const ok = list.filter((u) => u.result === 'ok');
-    expect(ok.length).toBeGreaterThanOrEqual(2);
+    expect(ok.length, JSON.stringify(list)).toBeGreaterThanOrEqual(2);
     expect(list.length).toBeLessThanOrEqual(Math.ceil(span / 0.5) + 1);
     for (let i = 1; i < list.length; i++) expect(list[i].at - list[i - 1].at).toBeGreaterThanOrEqual(0.49);
     const gens = ok.map((u) => u.generation!);
     expect(gens).toEqual([...gens].sort((x, y) => x - y));
     expect(new Set(gens).size).toBe(gens.length);
     const last = await stageOut(options(a, staging, { checkpoints: ['state'], keep: 50 }));
-    expect(last.generation).toBeGreaterThan(Math.max(...gens));
+    // The last write may have gone out live already: then nothing new is published.
+    if (last.result === 'unchanged') expect(last.generation).toBe(Math.max(...gens));
+    else expect(last.generation).toBeGreaterThan(Math.max(...gens));
     expect(await restored(staging)).toBe(String(n));
   });
 
@@ -106,7 +108,7 @@ describe(`live checkpoint shipping (${kind})`, () => {
     const until = performance.now() + 10_000;
     while (!uploading && performance.now() < until) await sleep(10);
     expect(uploading).toBe(true);
-    const list = await run.stop();
+    const list = (await run.stop()).uploads;
     expect(list.map((u) => u.result)).toEqual(['superseded']);
     expect(list[0].error).toBeUndefined();
     writeFileSync(path.join(a, 'state.tmp'), 'two');

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { stageIn, stageOut } from '../../src/transfer/index.js';
@@ -33,6 +33,35 @@ describe('torn checkpoint files', () => {
     const now = readFileSync(f);
     expect(r.files).toEqual([{ path: 'state.ckpt', size: now.length, sha256: sha(now) }]);
     expect(sha(await readObject(staging, 'job-1/gen-000001/state.ckpt'))).toBe(sha(now));
+  });
+
+  it('a file replaced by a rename while it is read is read again at once: the new version is whole (no wait)', async () => {
+    const staging = freshStaging();
+    const a = workdir();
+    const f = path.join(a, 'counter');
+    writeFileSync(f, '1');
+    const seen: number[] = [];
+    const t0 = performance.now();
+    const r = await stageOut(
+      options(a, staging, {
+        checkpoints: ['counter'],
+        // The wait a file written in place gets: a rename must not pay it (live shipping lagged by it).
+        backoffMs: 1000,
+        hooks: {
+          afterRead: (_p, attempt) => {
+            seen.push(attempt);
+            if (seen.length === 1) {
+              writeFileSync(`${f}.tmp`, '2');
+              renameSync(`${f}.tmp`, f);
+            }
+          },
+        },
+      }),
+    );
+    expect(r.result).toBe('ok');
+    expect(seen.length).toBe(2);
+    expect(performance.now() - t0).toBeLessThan(900);
+    expect((await readObject(staging, 'job-1/gen-000001/counter')).toString()).toBe('2');
   });
 
   it('inside an archive too: the whole archive is made again from fresh reads', async () => {
