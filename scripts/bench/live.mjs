@@ -1,11 +1,17 @@
-// Live checkpoint shipping (--checkpoint-interval): how many generations go
-// out per second and how long after a checkpoint write its generation is
-// visible at the staging site. The app (test/fixtures/counter.py) replaces
-// its counter file by rename every 200 ms and logs each write's time; the
-// site's manifests (written last, so their mtime is when a generation became
-// visible) say which counter each generation holds.
-// Baseline, same run: the duration of one stage-out of the same file (the
-// record's final stage_out), the floor any shipping lag sits on.
+// Live checkpoint shipping (--checkpoint-interval), two apps:
+//  1. test/fixtures/counter.py replaces its counter file by rename every
+//     200 ms: generations per second and write -> visible lag;
+//  2. test/fixtures/md-like.py (#18) renames a checkpoint into place every
+//     1 s and appends to two output files every 0.1-0.2 s, shipped with
+//     --checkpoint-with: generations per interval, write -> visible lag, and
+//     the bytes each generation reads: what it ships, what it read beyond that
+//     (reread: the unchanged check, a companion's re-read check, torn reads)
+//     and how much of what it ships was already in the generation before
+//     (companions go whole each time).
+// A generation's manifest is written last, so its mtime is when it became
+// visible; the checkpoint inside it says which write it holds.
+// Baseline, same run: the duration of the record's final stage-out of the
+// same files, the floor any shipping lag sits on.
 //   node scripts/bench/live.mjs [--quick] [--interval 500ms] [--writes 40]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -15,6 +21,7 @@ import { parse } from 'yaml';
 import { emit, figure, fmt, isQuick, show } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
+const fixtures = join(root, 'test', 'fixtures');
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : dflt;
@@ -22,45 +29,95 @@ const arg = (name, dflt) => {
 const interval = arg('--interval', '500ms');
 const writes = Number(arg('--writes', isQuick() ? '15' : '40'));
 
-const dir = mkdtempSync(join(tmpdir(), 'ks-bench-live-'));
-try {
+/** Runs kickstart in a fresh directory; returns the record, the site's job folder and the temp dir. */
+function run(flags, app, env) {
+  const dir = mkdtempSync(join(tmpdir(), 'ks-bench-live-'));
   const work = join(dir, 'work');
-  const site = join(dir, 'site');
-  const log = join(dir, 'writes.log');
   mkdirSync(work);
+  const site = join(dir, 'site');
   const r = spawnSync(
     process.execPath,
     [join(root, 'bin', 'kickstart.cjs'), '-H', '-l', join(dir, 'record.yml'), '--monitor-interval', 'off',
-      '--checkpoint', 'counter', '--staging', `file://${site}`, '--job-id', 'bench', '--keep', '100000',
-      '--checkpoint-interval', interval, '--', 'python3', join(root, 'test', 'fixtures', 'counter.py'), 'counter'],
-    { cwd: work, env: { ...process.env, COUNTER_LOG: log, COUNTER_STEP: '0.2', COUNTER_MAX: String(writes) }, stdio: 'ignore' },
+      '--staging', `file://${site}`, '--job-id', 'bench', '--keep', '100000', ...flags, '--', 'python3', ...app],
+    { cwd: work, env: { ...process.env, ...env }, stdio: 'ignore' },
   );
   if (r.status !== 0) throw new Error(`kickstart exited ${r.status ?? r.signal}`);
-  const record = parse(readFileSync(join(dir, 'record.yml'), 'utf8'))[0];
-  const k = record.kickstart;
-  const written = new Map(
-    readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number)),
-  );
-  const times = [...written.values()];
+  return { dir, job: join(site, 'bench'), k: parse(readFileSync(join(dir, 'record.yml'), 'utf8'))[0].kickstart };
+}
+
+/** Published live generations: number, manifest, visible-at (manifest mtime). */
+function liveGenerations(job, k) {
   const live = new Set((k.live_uploads ?? []).filter((u) => u.result === 'ok').map((u) => u.generation));
-  const lags = [];
-  for (const name of readdirSync(join(site, 'bench'))) {
+  const out = [];
+  for (const name of readdirSync(job).sort()) {
     const m = /^gen-(\d+)\.manifest\.json$/.exec(name);
     if (!m || !live.has(Number(m[1]))) continue;
-    const manifest = JSON.parse(readFileSync(join(site, 'bench', name), 'utf8'));
-    const value = Number(readFileSync(join(site, 'bench', manifest.object.key), 'utf8'));
-    lags.push(statSync(join(site, 'bench', name)).mtimeMs - written.get(value));
+    out.push({ n: Number(m[1]), manifest: JSON.parse(readFileSync(join(job, name), 'utf8')), visible: statSync(join(job, name)).mtimeMs });
   }
-  const span = (times.at(-1) - times[0]) / 1000;
-  const uploads = (k.live_uploads ?? []).map((u) => u.duration * 1000);
-  const bench = `live shipping, --checkpoint-interval ${interval}, a rename every 200 ms`;
-  const figures = [
-    figure({ name: 'generations shipped per second of writing', unit: '/s', samples: [live.size / span], note: `${live.size} in ${fmt(span, 1)} s; at most 1 per interval` }),
-    figure({ name: 'checkpoint write -> its generation visible', unit: 'ms', samples: lags, note: 'manifest mtime - write time' }),
-    figure({ name: 'one live upload', unit: 'ms', samples: uploads, baseline: { name: 'the final stage-out of the same file', samples: [k.stage_out.duration * 1000] } }),
-  ];
-  show(bench, figures);
-  emit(bench, figures);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  return out;
 }
+
+/** "value epoch_ms" lines as a Map. */
+const writeLog = (file) => new Map(readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number)));
+
+const figures = [];
+{
+  const dir = mkdtempSync(join(tmpdir(), 'ks-bench-live-log-'));
+  const log = join(dir, 'writes.log');
+  const { dir: runDir, job, k } = run(['--checkpoint', 'counter', '--checkpoint-interval', interval], [join(fixtures, 'counter.py'), 'counter'], {
+    COUNTER_LOG: log, COUNTER_STEP: '0.2', COUNTER_MAX: String(writes),
+  });
+  const written = writeLog(log);
+  const gens = liveGenerations(job, k);
+  const lags = gens.map((g) => g.visible - written.get(Number(readFileSync(join(job, g.manifest.object.key), 'utf8'))));
+  const times = [...written.values()];
+  const span = (times.at(-1) - times[0]) / 1000;
+  figures.push(
+    figure({ name: 'counter: generations shipped per second of writing', unit: '/s', samples: [gens.length / span], note: `${gens.length} in ${fmt(span, 1)} s; at most 1 per ${interval}` }),
+    figure({ name: 'counter: checkpoint write -> its generation visible', unit: 'ms', samples: lags, note: 'manifest mtime - write time' }),
+    figure({ name: 'counter: one live upload', unit: 'ms', samples: (k.live_uploads ?? []).map((u) => u.duration * 1000), baseline: { name: `the final stage-out of the same file (${k.stage_out.result})`, samples: [k.stage_out.duration * 1000] } }),
+  );
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(runDir, { recursive: true, force: true });
+}
+{
+  const dir = mkdtempSync(join(tmpdir(), 'ks-bench-live-log-'));
+  const log = join(dir, 'checkpoints.log');
+  const steps = isQuick() ? 40 : 120;
+  const { dir: runDir, job, k } = run(
+    ['--checkpoint', 'state.ckpt', '--checkpoint-with', 'energies.dat', '--checkpoint-with', 'traj.dat', '--checkpoint-interval', '1s'],
+    [join(fixtures, 'md-like.py')],
+    { MD_LOG: log, MD_STEPS: String(steps) },
+  );
+  const written = writeLog(log);
+  const gens = liveGenerations(job, k);
+  const lags = [];
+  const fresh = [];
+  let before = new Map();
+  for (const g of gens) {
+    const obj = readFileSync(join(job, g.manifest.object.key));
+    // The checkpoint is the first entry of the archive: its JSON sits after the 512-byte header.
+    const ck = JSON.parse(obj.subarray(512, 512 + g.manifest.entries.find((e) => e.path === 'state.ckpt').size).toString());
+    lags.push(g.visible - written.get(ck.step));
+    // Bytes of this generation that the one before already held (companions are shipped whole).
+    const old = g.manifest.entries.reduce((n, e) => n + Math.min(e.size, e.path === 'state.ckpt' ? 0 : before.get(e.path) ?? 0), 0);
+    fresh.push(1 - old / g.manifest.bytes);
+    before = new Map(g.manifest.entries.map((e) => [e.path, e.size]));
+  }
+  const uploads = (k.live_uploads ?? []).filter((u) => u.result === 'ok');
+  const shipped = uploads.reduce((n, u) => n + u.bytes, 0);
+  const reread = uploads.reduce((n, u) => n + (u.reread ?? 0), 0);
+  const skipped = Object.entries(k.live.skipped ?? {}).map(([r, v]) => `${r} ${v}`).join(', ') || 'none';
+  figures.push(
+    figure({ name: 'md + 2 appended outputs: generations per interval', unit: '/interval', samples: [k.live.shipped / k.live.intervals], note: `${k.live.shipped} in ${k.live.intervals} intervals of 1 s, checkpoint renamed every 1 s; skipped: ${skipped}` }),
+    figure({ name: 'md: checkpoint rename -> its generation visible', unit: 'ms', samples: lags, note: 'manifest mtime - rename time' }),
+    figure({ name: 'md: bytes read beyond those shipped', unit: '%', samples: [shipped > 0 ? (100 * reread) / shipped : 0], note: `${reread} B re-read for ${shipped} B shipped live` }),
+    figure({ name: 'md: share of a generation new since the one before', unit: '%', samples: fresh.map((x) => 100 * x), note: 'the rest was shipped already: companions go whole' }),
+    figure({ name: 'md: one live upload', unit: 'ms', samples: uploads.map((u) => u.duration * 1000), baseline: { name: `the final stage-out of the same files (${k.stage_out.result})`, samples: [k.stage_out.duration * 1000] } }),
+  );
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(runDir, { recursive: true, force: true });
+}
+const bench = `live shipping: a counter renamed every 200 ms (--checkpoint-interval ${interval}); an md-like app with 2 appended outputs (1s)`;
+show(bench, figures);
+emit(bench, figures);
