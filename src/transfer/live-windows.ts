@@ -76,3 +76,13 @@ export function blockedBy(b: { reason: LiveSkip; file?: string; error?: string }
       return `the last upload failed: ${b.error}`;
   }
 }
+
+/** The closing log line: generations published, intervals, skipped ones by reason. */
+export function summaryLine(s: LiveSummary): string {
+  const skipped = Object.entries(s.skipped ?? {});
+  const n = skipped.reduce((a, [, v]) => a + (v ?? 0), 0);
+  return (
+    `published ${s.shipped} generation(s) in ${s.intervals} interval(s) while the job ran` +
+    (n > 0 ? `; ${n} skipped (${skipped.map(([k, v]) => `${k.replace('_', ' ')} ${v}`).join(', ')})` : '')
+  );
+}

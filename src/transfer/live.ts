@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { LiveSummary, LiveUpload, TransferSummary } from '../record/types.js';
 import type { Collected } from './collect.js';
 import { decided, LivePolicy, settleFor, type Snapshot } from './live-policy.js';
-import { blockedBy, WARN_AFTER, Windows } from './live-windows.js';
+import { blockedBy, summaryLine, WARN_AFTER, Windows } from './live-windows.js';
 import { snapshot } from './live-snapshot.js';
 
 /**
@@ -126,14 +126,8 @@ class Live implements LiveRun {
       }
     }
     const summary = this.windows.summary(this.o.intervalMs, this.uploads);
-    const ok = summary.shipped;
-    const skipped = Object.values(summary.skipped ?? {}).reduce((a, b) => a + b, 0);
-    if (this.uploads.length > 0 || skipped > 0) {
-      this.o.logger.info(
-        { uploads: this.uploads.length, published: ok, intervals: summary.intervals, skipped: summary.skipped },
-        `live checkpoints: published ${ok} generation(s) in ${summary.intervals} interval(s) while the job ran` +
-          (skipped > 0 ? `; ${skipped} skipped (${Object.entries(summary.skipped!).map(([k, v]) => `${k.replace('_', ' ')} ${v}`).join(', ')})` : ''),
-      );
+    if (this.uploads.length > 0 || summary.skipped) {
+      this.o.logger.info({ uploads: this.uploads.length, published: summary.shipped, intervals: summary.intervals, skipped: summary.skipped }, `live checkpoints: ${summaryLine(summary)}`);
     }
     return { uploads: this.uploads, summary };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockedBy, WARN_AFTER, Windows } from '../../src/transfer/live-windows.js';
+import { blockedBy, summaryLine, WARN_AFTER, Windows } from '../../src/transfer/live-windows.js';
 import type { LiveUpload } from '../../src/record/types.js';
 
 /** Live shipping's interval bookkeeping: every interval without an upload is counted with its reason. */
@@ -30,6 +30,7 @@ describe('live intervals', () => {
       waiting_on: 'restart.3',
       reread: 100,
     });
+    expect(summaryLine(s)).toBe('published 1 generation(s) in 5 interval(s) while the job ran; 3 skipped (in flight 1, nothing 1, settling 1)');
   });
 
   it(`warns once when ${WARN_AFTER} intervals in a row were skipped with a change pending, naming the file`, () => {
