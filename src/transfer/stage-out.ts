@@ -77,7 +77,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     const gen = nextGeneration(states);
     await sweep(site, n, run, unfinished(states));
     const reads = { bytes: 0 };
-    const same = await unchangedSince(site, { jobId: n.jobId, signal: n.signal, reads }, states, found.entries);
+    const same = await unchangedSince(site, { jobId: n.jobId, clean: n.clean, signal: n.signal, reads }, states, found.entries);
     if (same) {
       log.info({ url: site.url, generation: same.generation }, `stage-out: the files are those of ${genName(same.generation)}, the newest generation; nothing new published`);
       // A stage-out killed before its prune left more than --keep: this one does it.

@@ -12,13 +12,15 @@ import type { Manifest, ManifestEntry } from './manifest.js';
  * nothing (a failed attempt that made no progress must not rotate a good
  * generation out of --keep). Sizes, types and link targets first, from the
  * manifest; only when all match are the files hashed. Every doubt (no
- * manifest, a read error) answers "changed": the upload then decides.
+ * manifest, a read error) answers "changed": the upload then decides. A
+ * clean end never counts as unchanged from a generation a failed attempt
+ * shipped: it publishes the same files as clean (see prune.ts).
  *
  * Resolves to the newest generation's manifest when nothing changed.
  */
 export async function unchangedSince(
   site: StagingSite,
-  o: { jobId: string; signal?: AbortSignal; reads?: { bytes: number } },
+  o: { jobId: string; clean: boolean; signal?: AbortSignal; reads?: { bytes: number } },
   states: GenerationState[],
   entries: CollectedEntry[],
 ): Promise<Manifest | undefined> {
@@ -26,7 +28,7 @@ export async function unchangedSince(
   if (!newest) return undefined;
   try {
     const manifest = await readManifest(site, o.jobId, newest.generation, o.signal);
-    if (!sameShape(manifest.entries, entries)) return undefined;
+    if ((o.clean && manifest.clean === false) || !sameShape(manifest.entries, entries)) return undefined;
     const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
     for (const e of entries) {
       if (e.type !== 'file') continue;

@@ -52,6 +52,17 @@ describe(`unchanged files (${kind})`, () => {
     expect(keys).toEqual(['job-1/gen-000001.manifest.json', 'job-1/gen-000001/ck']);
   });
 
+  it('a clean end publishes files a failed attempt shipped as they are: the clean generation is what stays restorable', async () => {
+    const a = workdir();
+    const staging = freshStaging();
+    writeFileSync(path.join(a, 'ck'), 'state');
+    expect((await stageOut(options(a, staging, { checkpoints: ['ck'], clean: false }))).generation).toBe(1);
+    expect(await stageOut(options(a, staging, { checkpoints: ['ck'], clean: false }))).toMatchObject({ result: 'unchanged', generation: 1 });
+    expect(await stageOut(options(a, staging, { checkpoints: ['ck'] }))).toMatchObject({ result: 'ok', generation: 2 });
+    // A failed attempt after it, with nothing new: unchanged from the clean one.
+    expect(await stageOut(options(a, staging, { checkpoints: ['ck'], clean: false }))).toMatchObject({ result: 'unchanged', generation: 2 });
+  });
+
   it('a file added or removed is a change', async () => {
     const a = workdir();
     const staging = freshStaging();
