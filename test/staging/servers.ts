@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { StagingSite } from '../../src/staging/site.js';
 import { openSftpSite, type SftpSiteOptions } from '../../src/staging/sftp.js';
 import { openDavSite, type DavSiteOptions } from '../../src/staging/webdav.js';
 import { davAuth } from '../../src/staging/webdav-proto.js';
@@ -40,3 +43,34 @@ export async function read(s: { get(k: string): Promise<NodeJS.ReadableStream> }
 }
 
 export const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * What a put, a publish, a leftover and a remove look like on the server's
+ * own disk (`localDir` is the site's folder there): the object under its
+ * name only, the manifest replaced whole, a temp name listed as partial,
+ * the emptied folders gone.
+ */
+export async function serverSideRoundTrip(site: StagingSite, localDir: string, key: string): Promise<void> {
+  const data = randomBytes((5 << 20) + 123);
+  expect(await site.put(key, chunks(data))).toBe(data.length);
+  expect(sha(await read(site, key))).toBe(sha(data));
+  expect(readdirSync(path.join(localDir, path.dirname(key)))).toEqual([path.basename(key)]);
+  await site.publish('gen-1/manifest.json', Buffer.from('{"v":1}'));
+  await site.publish('gen-1/manifest.json', Buffer.from('{"v":2}'));
+  expect(readFileSync(path.join(localDir, 'gen-1/manifest.json'), 'utf8')).toBe('{"v":2}');
+  // A leftover of a killed put is listed as partial, and removed like an object.
+  writeFileSync(path.join(localDir, 'gen-1', 'b.bin.tmp-0123456789ab'), 'torn');
+  const listed = await site.list('gen-1/');
+  const want: [string, number, boolean][] = [
+    [key, data.length, false],
+    ['gen-1/b.bin.tmp-0123456789ab', 4, true],
+    ['gen-1/manifest.json', 7, false],
+  ];
+  expect(listed.map((e) => [e.key, e.size, !!e.partial])).toEqual(want.sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  expect(listed.every((e) => e.mtimeMs > Date.now() - 600_000)).toBe(true);
+  expect(await site.list('gen-1/m')).toHaveLength(1);
+  await site.remove(listed);
+  expect(await site.list('')).toEqual([]);
+  expect(existsSync(path.join(localDir, 'gen-1'))).toBe(false);
+  await expect(site.get(key)).rejects.toMatchObject({ kind: 'missing' });
+}
