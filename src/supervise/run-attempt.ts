@@ -1,25 +1,21 @@
-import { mkdirSync, statSync } from 'node:fs';
-import { constants, hostname, networkInterfaces } from 'node:os';
-import { resolve } from 'node:path';
+import { constants } from 'node:os';
 import type { Logger } from '../log.js';
-import { native } from '../native/addon.js';
 import type { Reaper } from '../process/reaper.js';
 import { environmentBlock } from '../record/environment.js';
 import { limits } from '../record/limits.js';
-import { machineInfo, startCensus, type ProcScan } from '../record/machine.js';
-import { parseIntegrityData } from '../record/integrity.js';
-import { sha256File, statFd, statInfo } from '../record/stat.js';
-import { failureStatus } from '../record/signals.js';
-import { isoMillis } from '../record/time.js';
-import { groupName, userName } from '../record/users.js';
-import type { InvocationRecord, JobName, JobRecord, LiveSummary, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
+import { machineInfo, startCensus } from '../record/machine.js';
+import { statFd, statInfo } from '../record/stat.js';
+import { buildRecord } from '../record/build.js';
+import { hostFacts } from '../record/host.js';
+import type { InvocationRecord, JobName, LiveSummary, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
 import { AttemptState, round3, runJob } from './attempt.js';
-import { ZERO_USAGE, type JobResult } from './job.js';
-import type { StatRequest } from './options.js';
+import type { JobResult } from './job.js';
 import type { Plan } from './plan.js';
 import { decideOutcome, type OutcomeResult } from './outcome.js';
 import { isCleanOutcome } from './retry-policy.js';
-import { closeStdio, openStdio, openTemp, procPath, readTail, type StdioSlot } from './stdio.js';
+import { fileBlock, integrityEntries, statRequest, statRequestAsync } from './files-block.js';
+import { failedStart, openJobStdio, prepareWorkdir } from './attempt-start.js';
+import { closeStdio, openTemp, procPath, type StdioSlot } from './stdio.js';
 import { VERSION } from '../version.js';
 import { AutoDeadline } from './auto-deadline.js';
 import { Monitor, warmUp, type MonitorSummary } from '../monitor/index.js';
@@ -172,7 +168,7 @@ export async function runAttempt(
   const files: Record<string, StatInfo> = { ...filesBefore, ...filesAfter, ...(await integrityEntries(integrity, logger)) };
   for (const slot of [...slots, metadata]) {
     if (!slot) continue;
-    files[slot.name] = streamBlock(slot, plan, failed);
+    files[slot.name] = fileBlock(slot, plan, failed);
   }
   if (plan.full || failed) {
     files.kickstart = statInfo(plan.selfPath);
@@ -181,31 +177,42 @@ export async function runAttempt(
   }
   for (const slot of [...slots, metadata, integrity]) if (slot) closeStdio(slot);
 
-  const record = buildRecord(plan, state, jobs, files, cwd, failed, await census);
-  record.kickstart = {
-    version: VERSION,
-    outcome: outcome.outcome,
-    attempt,
-    exitcode: outcome.exitCode,
-    deadline:
-      state.deadlines.termAt === undefined && !auto
-        ? undefined
-        : {
-            checkpoint_time: state.deadlines.termAt !== undefined ? state.deadlines.termAt / 1000 : undefined,
-            kill_time: state.deadlines.killAt !== undefined ? state.deadlines.killAt / 1000 : undefined,
-            fired: state.deadlineFired,
-            fired_at: state.firedAt,
-            plan: auto?.record(),
-          },
-    signals: state.signals,
-    lingering: state.lingering.length ? state.lingering : undefined,
-    stage_in: stageIn,
-    stage_out: stageOut,
-    live_uploads: liveUploads?.length ? liveUploads : undefined,
-    live: liveSummary,
-    monitor: monitored,
-    subreaper: plan.subreaper,
-  };
+  const machine = await census;
+  const record = buildRecord({
+    startMs: state.startMs,
+    duration: state.elapsed(),
+    transformation: plan.transformation,
+    derivation: plan.derivation,
+    resource: plan.resource,
+    wfLabel: plan.wfLabel,
+    wfStamp: plan.wfStamp,
+    host: hostFacts(),
+    jobids: plan.jobids,
+    cwd,
+    jobs,
+    files,
+    machine: machine ? machineInfo(machine) : undefined,
+    ...(plan.full || failed ? { environment: environmentBlock(plan.env), limits: limits() } : {}),
+    kickstart: {
+      version: VERSION,
+      outcome: outcome.outcome,
+      attempt,
+      exitcode: outcome.exitCode,
+      termAt: state.deadlines.termAt,
+      killAt: state.deadlines.killAt,
+      deadlinePlan: auto?.record(),
+      deadlineFired: state.deadlineFired,
+      firedAt: state.firedAt,
+      signals: state.signals,
+      lingering: state.lingering,
+      stageIn,
+      stageOut,
+      liveUploads,
+      live: liveSummary,
+      monitor: monitored,
+      subreaper: plan.subreaper,
+    },
+  });
   return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined };
 }
 
@@ -227,144 +234,4 @@ function startMonitor(plan: Plan, state: AttemptState, attempt: number, logger: 
   });
   monitor.start();
   return monitor;
-}
-
-function prepareWorkdir(plan: Plan): { message: string; errno: number } | undefined {
-  if (!plan.workdir) return undefined;
-  try {
-    if (plan.createWorkdir) mkdirSync(plan.cwd, { recursive: true });
-    if (!statSync(plan.cwd).isDirectory()) {
-      return { message: `working directory ${plan.cwd} is not a directory: give a directory with -w`, errno: 20 };
-    }
-    return undefined;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const hint = plan.createWorkdir ? 'check the permissions of its parent' : 'create it first, or use -W to have kickstart create it';
-    return { message: `cannot use working directory ${plan.cwd}: ${err.code ?? err.message}; ${hint}`, errno: -(err.errno ?? -2) };
-  }
-}
-
-/**
- * Opens the job's stdin/stdout/stderr into `slots` (so whatever opened is
- * closed later); a spec that cannot be opened (-i missing file, -o in a
- * missing directory) fails the start like a bad working directory does:
- * one logged line and a record, never an internal error.
- */
-function openJobStdio(plan: Plan, cwd: string, slots: StdioSlot[]): { message: string; errno: number } | undefined {
-  for (const [name, flag] of [['stdin', '-i'], ['stdout', '-o'], ['stderr', '-e']] as const) {
-    try {
-      slots.push(openStdio(name, plan[name], cwd));
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      return { message: `cannot open the job's ${name} ${plan[name]} (${flag}): ${err.code ?? err.message}; give a file that can be opened`, errno: -(err.errno ?? -2) };
-    }
-  }
-  return undefined;
-}
-
-function failedStart(name: JobName, argv: string[], errno: number): JobResult {
-  const record: JobRecord = {
-    start: isoMillis(0),
-    duration: 0,
-    usage: ZERO_USAGE,
-    status: failureStatus(errno),
-    executable: { error: errno, file_name: argv[0] ?? '' },
-    argument_vector: argv.slice(1),
-  };
-  return { name, record, startErrno: errno };
-}
-
-function statRequest(s: StatRequest, cwd: string, output: boolean): StatInfo {
-  const info: StatInfo = s.error !== undefined ? { error: s.error, file_name: s.path } : statInfo(resolve(cwd, s.path));
-  // pegasus-kickstart marks every -s file it could stat as an output, named by an lfn or not.
-  const out = output && info.error === undefined ? { output: true } : {};
-  return s.lfn !== undefined ? { ...(info.error !== undefined ? { error: info.error } : {}), lfn: s.lfn, ...withoutError(info), ...out } : { ...info, ...out };
-}
-
-function withoutError(info: StatInfo): StatInfo {
-  const { error: _e, ...rest } = info;
-  return rest;
-}
-
-async function statRequestAsync(s: StatRequest, cwd: string): Promise<StatInfo> {
-  const info = statRequest(s, cwd, true);
-  if (info.error !== undefined) return info;
-  const sum = sha256File(resolve(cwd, s.path));
-  return sum ? { ...info, sha256: sum.sha256, checksum_timing: sum.seconds } : info;
-}
-
-async function integrityEntries(slot: StdioSlot | undefined, logger: Logger): Promise<Record<string, StatInfo>> {
-  if (!slot) return {};
-  const text = readTail(slot.fd, 'all').data;
-  const parsed = await parseIntegrityData(text);
-  if (parsed.problem) logger.warn(`KICKSTART_INTEGRITY_DATA: ${parsed.problem}; those entries are left out of files:`);
-  return parsed.entries;
-}
-
-function streamBlock(slot: StdioSlot, plan: Plan, failed: boolean): StatInfo {
-  if (slot.kind === 'inherit') return statFd(slot.fd, { descriptor_number: slot.fd });
-  if (slot.kind === 'file') return statInfo(slot.path!);
-  const block = statFd(slot.fd, { temporary_name: slot.path ?? '', descriptor: slot.fd });
-  if (slot.name === 'stdin') return block;
-  const dropData = plan.quiet && !failed && slot.name !== 'metadata';
-  if ((block.size ?? 0) > 0 && !dropData) {
-    const tail = readTail(slot.fd, slot.name === 'metadata' ? 'all' : plan.tailBytes);
-    block.data_truncated = tail.truncated;
-    block.data = tail.data;
-  }
-  return block;
-}
-
-/** The first non-loopback IPv4 interface: found from the OS tables, never by DNS. */
-function primaryInterface(): { name?: string; address?: string } {
-  for (const [name, addrs] of Object.entries(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return { name, address: a.address };
-  }
-  return { name: 'lo', address: '127.0.0.1' };
-}
-
-function buildRecord(
-  plan: Plan,
-  state: AttemptState,
-  jobs: JobResult[],
-  files: Record<string, StatInfo>,
-  cwd: string,
-  failed: boolean,
-  census: ProcScan | undefined,
-): InvocationRecord {
-  const iface = primaryInterface();
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
-  const record: InvocationRecord = {
-    invocation: true,
-    version: '3.0',
-    start: isoMillis(state.startMs),
-    duration: state.elapsed(),
-    transformation: plan.transformation,
-    derivation: plan.derivation,
-    resource: plan.resource,
-    'wf-label': plan.wfLabel,
-    'wf-stamp': plan.wfStamp,
-    interface: iface.name,
-    hostaddr: iface.address,
-    hostname: hostname(),
-    pid: process.pid,
-    uid,
-    user: userName(uid),
-    gid,
-    group: groupName(gid),
-    umask: native().umask(),
-    jobids: plan.jobids,
-    cwd,
-    usage: native().rusage('self'),
-    files,
-    kickstart: { version: VERSION, signals: [] },
-  };
-  for (const j of jobs) record[j.name] = j.record;
-  if (census) record.machine = machineInfo(census);
-  if (plan.full || failed) {
-    record.environment = environmentBlock(plan.env);
-    record.limits = limits();
-  }
-  return record;
 }
