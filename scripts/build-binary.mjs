@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cjs, cliPlugins, version } from './esbuild-options.mjs';
-import { ssh2WithoutNative } from './esbuild-ssh2.mjs';
+import { ALL_PARTS, PARTS } from './bundle-parts.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'dist', 'sea');
@@ -38,12 +38,8 @@ mkdirSync(work, { recursive: true });
 
 // A new build of the native parts gets a new unpack directory on the nodes.
 const hash = createHash('sha256').update(readFileSync(addon)).update(readFileSync(helper)).digest('hex').slice(0, 16);
-// Parts kept out of the CLI file, as scripts/build.mjs keeps them out of dist/cli.cjs.
-const apart = [
-  { name: 'transfer', entry: 'src/transfer/index.ts', filter: /\/transfer\/index\.js$/ },
-  { name: 'show', entry: 'src/show/index.ts', filter: /\/show\/index\.js$/ },
-  { name: 'deadlines', entry: 'src/supervise/deadline-sources/index.ts', filter: /\/deadline-sources\/index\.js$/ },
-];
+// Parts kept out of the CLI file: the same list as scripts/build.mjs's (bundle-parts.mjs).
+const apart = PARTS;
 const assetModule = join(root, 'src', 'binary', 'asset-module.cjs');
 /** Where a bundle imports a part kept apart: a module that compiles its asset on first use. */
 const fromAssets = (parts) => ({
@@ -57,10 +53,6 @@ const fromAssets = (parts) => ({
     }));
   },
 });
-/** The transfer step's own part: the S3 SDK, loaded on its first s3:// call (as dist/s3-sdk.cjs). */
-const sdk = { name: 's3-sdk', entry: 'src/staging/s3-sdk.ts', filter: /^@aws-sdk\/client-s3$/ };
-/** ssh2, loaded on the first sftp:// call (as dist/ssh2.cjs). */
-const ssh2 = { name: 'ssh2', entry: 'src/staging/ssh2-lib.ts', filter: /^ssh2$/ };
 const assets = { 'kickstart.node': addon, 'ks-exec': helper, 'kickstart.cjs': join(work, 'kickstart.cjs') };
 await build({
   ...cjs,
@@ -69,9 +61,9 @@ await build({
   define: { ...cjs.define, __KICKSTART_NATIVE_KEY__: JSON.stringify(`${version}-${hash}`) },
   plugins: [fromAssets(apart), ...cliPlugins()],
 });
-for (const part of [...apart, sdk, ssh2]) {
+for (const part of ALL_PARTS) {
   assets[`${part.name}.cjs`] = join(work, `${part.name}.cjs`);
-  const plugins = part.name === 'transfer' ? [fromAssets([sdk, ssh2])] : part.name === 'ssh2' ? [ssh2WithoutNative] : [];
+  const plugins = [...(part.apart.length ? [fromAssets(part.apart)] : []), ...(part.plugins ?? [])];
   await build({ ...cjs, entryPoints: [join(root, part.entry)], outfile: assets[`${part.name}.cjs`], plugins });
 }
 const boot = join(work, 'boot.cjs');

@@ -12,62 +12,36 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { ALL_PARTS, PARTS, checkApart, partsApart } from './bundle-parts.mjs';
 import { cjs, cliPlugins, common } from './esbuild-options.mjs';
 import { pidusageWithoutGetconf } from './esbuild-pidusage.mjs';
-import { ssh2Apart, ssh2WithoutNative } from './esbuild-ssh2.mjs';
+import { ssh2WithoutNative } from './esbuild-ssh2.mjs';
 
 // Files are overwritten in place, not the folder removed first: a test run or a
 // second build may be using dist/ at that moment. Only hashed chunks go stale.
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 
-/** Keeps the transfer step out of the CLI file: it is required from ./transfer.cjs on demand. */
-const transferApart = {
-  name: 'transfer-apart',
-  setup(b) {
-    b.onResolve({ filter: /\/transfer\/index\.js$/ }, () => ({ path: './transfer.cjs', external: true }));
-  },
-};
-
-/** Keeps `kickstart show` (and the YAML parser it needs) out of the CLI file: ./show.cjs. */
-const showApart = {
-  name: 'show-apart',
-  setup(b) {
-    b.onResolve({ filter: /\/show\/index\.js$/ }, () => ({ path: './show.cjs', external: true }));
-  },
-};
-
-/** Keeps the batch systems' look-ups (and execa) out of the CLI file: ./deadlines.cjs, for --max-walltime auto. */
-const deadlinesApart = {
-  name: 'deadlines-apart',
-  setup(b) {
-    b.onResolve({ filter: /\/deadline-sources\/index\.js$/ }, () => ({ path: './deadlines.cjs', external: true }));
-  },
-};
-
-/** Keeps the S3 SDK out of transfer.cjs: ./s3-sdk.cjs is required on the first s3:// call only. */
-const sdkApart = {
-  name: 'sdk-apart',
-  setup(b) {
-    b.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, () => ({ path: './s3-sdk.cjs', external: true }));
-  },
-};
+// The parts kept apart (transfer, show, deadlines; the S3 SDK and ssh2 inside
+// transfer) are declared once in bundle-parts.mjs, for this build and the binary's.
 
 // Minified (names kept, for stack traces and error names): kickstart reads and
 // hashes this file before every job, and the code cache shrinks with it.
-await build({
+const cli = await build({
   ...cjs,
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
-  plugins: [transferApart, showApart, deadlinesApart, ...cliPlugins()],
+  plugins: [partsApart(PARTS), ...cliPlugins()],
   minify: true,
   keepNames: true,
+  metafile: true,
 });
-await build({ ...cjs, entryPoints: { show: 'src/show/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
-await build({ ...cjs, entryPoints: { deadlines: 'src/supervise/deadline-sources/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
-await build({ ...cjs, entryPoints: { transfer: 'src/transfer/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [sdkApart, ssh2Apart] });
-await build({ ...cjs, entryPoints: { 's3-sdk': 'src/staging/s3-sdk.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
-await build({ ...cjs, entryPoints: { ssh2: 'src/staging/ssh2-lib.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins: [ssh2WithoutNative] });
+checkApart('dist/cli.cjs', cli.metafile, ALL_PARTS);
+for (const part of ALL_PARTS) {
+  const plugins = [...(part.apart.length ? [partsApart(part.apart)] : []), ...(part.plugins ?? [])];
+  const built = await build({ ...cjs, entryPoints: { [part.name]: part.entry }, outdir: 'dist', outExtension: { '.js': '.cjs' }, plugins, metafile: true });
+  if (part.apart.length) checkApart(`dist/${part.name}.cjs`, built.metafile, part.apart);
+}
 await build({
   ...common,
   entryPoints: { index: 'src/index.ts' },

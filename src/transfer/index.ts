@@ -20,3 +20,6 @@ export { checkCheckpointPaths } from './paths.js';
 export { checkJobId, checkTransfer } from './options.js';
 export { EXIT_OK, EXIT_LIST_FAILED, EXIT_STAGE_IN_FAILED, EXIT_STAGE_OUT_FAILED, EXIT_USAGE } from './exit-codes.js';
 export { openHistoryStore, type HistoryStore } from './history-store.js';
+// For `checkpoints ls`'s table: the CLI takes them from here, not from the part's own files.
+export { genName } from './generations.js';
+export { formatBytes } from './progress.js';

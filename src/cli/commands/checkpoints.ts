@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { addFlags, readFlags } from '../add-flags.js';
 import { UsageError, ExitError } from '../errors.js';
-import { listGenerations, checkJobId, registry, openHistoryStore, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo, type SiteOptions } from '../../transfer/index.js';
+import { listGenerations, checkJobId, formatBytes, genName, registry, openHistoryStore, EXIT_LIST_FAILED, EXIT_USAGE, type GenerationInfo, type SiteOptions } from '../../transfer/index.js';
 import { budgetSpent } from '../../supervise/cost-estimate.js';
 import type { DeadlineHistory } from '../../transfer/deadline-history.js';
-import { formatBytes } from '../../transfer/progress.js';
-import { genName } from '../../transfer/generations.js';
 
 /** The values of `checkpoints ls`, as the flag table reads them (readFlags). */
 interface LsFlags {
