@@ -1,40 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { TracedProc } from '../record/types.js';
 
-/**
- * -t/-z/-Z: each process of the job's tree as Linux shows it in /proc, with
- * no preload library (pegasus-kickstart's libinterpose sees every process and
- * file call; kickstart samples). A process is read at every tick while it
- * lives, so its figures are as of the last tick, and one that lives less
- * than a tick may not be seen at all. The keys are Pegasus's `procs:` keys,
- * plus `argv` and `files_written` (the regular files it had open for writing).
- */
-export interface TracedProc {
-  ppid: number;
-  pid: number;
-  exe: string;
-  /** Seconds since the epoch: the kernel's start time, and the last tick that saw the process. */
-  start: number;
-  stop: number;
-  utime: number;
-  stime: number;
-  iowait: number;
-  finthreads: number;
-  maxthreads: number;
-  totthreads: number;
-  /** kB: VmPeak and VmHWM. */
-  vmpeak: number;
-  rsspeak: number;
-  rchar: number;
-  wchar: number;
-  rbytes: number;
-  wbytes: number;
-  cwbytes: number;
-  syscr: number;
-  syscw: number;
-  cmd: string;
-  argv: string[];
-  files_written?: string[];
-}
+export type { TracedProc };
 
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
 const TICKS = 100;

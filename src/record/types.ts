@@ -60,7 +60,7 @@ export interface JobRecord {
   executable: StatInfo;
   argument_vector: string[];
   /** -t: each process of the job's tree, by pid (monitor/trace.ts). */
-  procs?: Record<string, import('../monitor/trace.js').TracedProc>;
+  procs?: Record<string, TracedProc>;
 }
 
 /** Machine facts, in Pegasus's key order; `procs_zombie`-like keys appear only when non-zero. */
@@ -230,4 +230,41 @@ export interface MonitorSummary {
   peak_procs: number;
   /** Every sample, or bucket maxima when there were more than MAX_POINTS. */
   series: SeriesColumns;
+}
+
+/** -t: one process of the job's tree as the record lists it (sampled by monitor/trace.ts). */
+/**
+ * -t/-z/-Z: each process of the job's tree as Linux shows it in /proc, with
+ * no preload library (pegasus-kickstart's libinterpose sees every process and
+ * file call; kickstart samples). A process is read at every tick while it
+ * lives, so its figures are as of the last tick, and one that lives less
+ * than a tick may not be seen at all. The keys are Pegasus's `procs:` keys,
+ * plus `argv` and `files_written` (the regular files it had open for writing).
+ */
+export interface TracedProc {
+  ppid: number;
+  pid: number;
+  exe: string;
+  /** Seconds since the epoch: the kernel's start time, and the last tick that saw the process. */
+  start: number;
+  stop: number;
+  utime: number;
+  stime: number;
+  iowait: number;
+  finthreads: number;
+  maxthreads: number;
+  totthreads: number;
+  /** kB: VmPeak and VmHWM. */
+  vmpeak: number;
+  rsspeak: number;
+  rchar: number;
+  wchar: number;
+  rbytes: number;
+  wbytes: number;
+  cwbytes: number;
+  syscr: number;
+  syscw: number;
+  cmd: string;
+  argv: string[];
+  files_written?: string[];
 }

@@ -7,7 +7,7 @@
  * line here. The `kickstart` block (ours) is emitted generically.
  */
 import { fixed, literalBlock, num, octal, quote, scalar, stamp } from './yaml-scalar.js';
-import type { TracedProc } from '../monitor/trace.js';
+import type { TracedProc } from './types.js';
 import { fromTools } from './integrity.js';
 import type { InvocationRecord, JobName, JobRecord, JobStatus, Rusage, StatInfo } from './types.js';
 
