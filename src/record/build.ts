@@ -1,4 +1,4 @@
-import type { InvocationRecord, JobName, JobRecord, KickstartBlock, LiveSummary, LiveUpload, MachineInfo, MonitorSummary, Rusage, SignalSent, StatInfo, TransferSummary } from './types.js';
+import type { InvocationRecord, JobName, JobRecord, KickstartBlock, LiveSummary, LiveUpload, MonitorSummary, Rusage, SignalSent, TransferSummary } from './types.js';
 import { isoMillis } from './time.js';
 
 /** Who and where kickstart ran: gathered by host.ts, plain data here. */
@@ -16,8 +16,13 @@ export interface HostFacts {
   usage: Rusage;
 }
 
-/** What an attempt hands the record builder: facts only, nothing left to look up. */
-export interface AttemptFacts {
+/**
+ * What an attempt hands the record builder: facts only, nothing left to look
+ * up. The blocks it has as they go in the record keep the record's names;
+ * environment and limits are present when the record is full (-f) or the
+ * attempt failed.
+ */
+export interface AttemptFacts extends Pick<InvocationRecord, 'jobids' | 'cwd' | 'files' | 'machine' | 'environment' | 'limits'> {
   startMs: number;
   /** Seconds. */
   duration: number;
@@ -27,14 +32,7 @@ export interface AttemptFacts {
   wfLabel?: string;
   wfStamp?: string;
   host: HostFacts;
-  jobids: Record<string, string>;
-  cwd: string;
   jobs: { name: JobName; record: JobRecord }[];
-  files: Record<string, StatInfo>;
-  machine?: MachineInfo;
-  /** Present when the record is full (-f) or the attempt failed. */
-  environment?: Record<string, string>;
-  limits?: Record<string, string | number>;
   kickstart: KickstartFacts;
 }
 

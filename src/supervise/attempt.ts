@@ -1,13 +1,10 @@
 import type { Logger } from '../log.js';
 import { monotonicMs, randomBytes } from '../startup.js';
-import type { Reaper } from '../process/reaper.js';
 import { liveTree, signalTree, type SignalName } from '../process/signal.js';
 import { commandLine, readProc } from '../process/tree.js';
 import type { TreeQuery } from '../process/tree.js';
 import type { JobName, SignalSent } from '../record/types.js';
 import type { Schedule } from './deadlines.js';
-import { isStarted, startJob, type JobResult } from './job.js';
-import type { StdioSlot } from './stdio.js';
 
 /** The running state of one attempt that deadlines and forwarded signals act on. */
 export class AttemptState {
@@ -245,45 +242,3 @@ export function sleep(ms: number): Promise<void> {
 export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
-
-export interface JobRun {
-  name: JobName;
-  argv: string[];
-  env: Record<string, string>;
-  cwd: string;
-  stdio: [StdioSlot, StdioSlot, StdioSlot];
-  makeExecutable?: boolean;
-}
-
-/** Runs one job to its end under the attempt's deadlines, then ends what it left behind. */
-export async function runJob(
-  run: JobRun,
-  state: AttemptState,
-  reaper: Reaper,
-  lingerGrace: number,
-): Promise<JobResult> {
-  const env = { ...run.env, KICKSTART_JOB: state.marker(run.name) };
-  const started = await startJob(
-    {
-      name: run.name,
-      argv: run.argv,
-      env,
-      cwd: run.cwd,
-      fds: [run.stdio[0].fd, run.stdio[1].fd, run.stdio[2].fd],
-      makeExecutable: run.makeExecutable,
-    },
-    reaper,
-  );
-  if (!isStarted(started)) return started;
-  state.running(run.name, started.pid, started.helperPid);
-  // A deadline that fired while this job was being started must still reach it.
-  if (state.deadlineFired && run.name !== 'cleanup') {
-    if (run.name === 'mainjob') state.reachedMain();
-    state.send('SIGTERM', 'checkpoint-time');
-  }
-  const result = await started.done;
-  state.finished();
-  await state.sweep(run.name, lingerGrace);
-  return result;
-}
-
