@@ -1,20 +1,8 @@
-import type { InvocationRecord, JobName, JobRecord, KickstartBlock, LiveSummary, LiveUpload, MonitorSummary, Rusage, SignalSent, TransferSummary } from './types.js';
+import type { InvocationRecord, JobName, JobRecord, KickstartBlock, LiveSummary, LiveUpload, MonitorSummary, SignalSent, TransferSummary } from './types.js';
 import { isoMillis } from './time.js';
 
-/** Who and where kickstart ran: gathered by host.ts, plain data here. */
-export interface HostFacts {
-  interface?: string;
-  hostaddr?: string;
-  hostname: string;
-  pid: number;
-  uid: number;
-  user: string;
-  gid: number;
-  group: string;
-  umask: number;
-  /** kickstart's own getrusage(RUSAGE_SELF). */
-  usage: Rusage;
-}
+/** Who and where kickstart ran (usage: kickstart's own getrusage), as the record names it: gathered by host.ts. */
+export type HostFacts = Pick<InvocationRecord, 'interface' | 'hostaddr' | 'pid' | 'uid' | 'user' | 'gid' | 'group' | 'umask' | 'usage'> & { hostname: string };
 
 /**
  * What an attempt hands the record builder: facts only, nothing left to look

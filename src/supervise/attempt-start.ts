@@ -1,4 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
+import type { Logger } from '../log.js';
+import { Monitor } from '../monitor/index.js';
+import type { AttemptState } from './attempt.js';
 import { failureStatus } from '../record/signals.js';
 import { isoMillis } from '../record/time.js';
 import type { JobName, JobRecord } from '../record/types.js';
@@ -57,4 +60,18 @@ export function failedStart(name: JobName, argv: string[], errno: number): JobRe
   return { name, record, startErrno: errno };
 }
 
-
+/** Resource sampling of the main job's tree, started just before it (--monitor-interval). */
+export function startMonitor(plan: Plan, state: AttemptState, attempt: number, logger: Logger): Monitor | undefined {
+  if (plan.monitorInterval === 0) return undefined;
+  const monitor = new Monitor({
+    intervalMs: plan.monitorInterval,
+    pids: () => state.processes(),
+    clock: () => state.elapsed(),
+    metricsFile: plan.metricsFile,
+    append: attempt !== plan.firstAttempt,
+    attempt,
+    onError: (what, error) => logger.warn({ error: String(error) }, what === 'metrics' ? `cannot write --metrics ${plan.metricsFile}` : 'resource sampling failed'),
+  });
+  monitor.start();
+  return monitor;
+}

@@ -15,11 +15,11 @@ import type { Plan } from './plan.js';
 import { decideOutcome, type OutcomeResult } from './outcome.js';
 import { isCleanOutcome } from './retry-policy.js';
 import { fileBlock, integrityEntries, statRequest, statRequestAsync } from './files-block.js';
-import { failedStart, openJobStdio, prepareWorkdir } from './attempt-start.js';
+import { failedStart, openJobStdio, prepareWorkdir, startMonitor } from './attempt-start.js';
 import { closeStdio, openTemp, procPath, type StdioSlot } from './stdio.js';
 import { VERSION } from '../version.js';
 import { AutoDeadline } from './auto-deadline.js';
-import { Monitor, warmUp, type MonitorSummary } from '../monitor/index.js';
+import { warmUp, type MonitorSummary } from '../monitor/index.js';
 import { Tracer } from '../monitor/trace.js';
 
 export interface AttemptResult {
@@ -221,18 +221,3 @@ function stoppedSignal(state: AttemptState): number | undefined {
   return state.stoppedBy ? constants.signals[state.stoppedBy] : undefined;
 }
 
-/** Resource sampling of the main job's tree, started just before it (--monitor-interval). */
-function startMonitor(plan: Plan, state: AttemptState, attempt: number, logger: Logger): Monitor | undefined {
-  if (plan.monitorInterval === 0) return undefined;
-  const monitor = new Monitor({
-    intervalMs: plan.monitorInterval,
-    pids: () => state.processes(),
-    clock: () => state.elapsed(),
-    metricsFile: plan.metricsFile,
-    append: attempt !== plan.firstAttempt,
-    attempt,
-    onError: (what, error) => logger.warn({ error: String(error) }, what === 'metrics' ? `cannot write --metrics ${plan.metricsFile}` : 'resource sampling failed'),
-  });
-  monitor.start();
-  return monitor;
-}
