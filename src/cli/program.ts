@@ -18,6 +18,9 @@ Examples:
   kickstart show job.yml                  a human summary of a record
   kickstart batch -j 4 tasks.txt          one task per line, each with its own record (kickstart batch --help)
   kickstart transfer --in --checkpoint state/ --staging s3://bucket/ckpt --job-id run1
+  kickstart --checkpoint state/ --staging sftp://me@dtn.example.org/scratch/ckpt \\
+            --ssh-key ~/.ssh/id_ckpt --job-id run1 -- ./sim
+                                          stage over SSH (keys only; host from known_hosts)
 
 Exit codes: the job's own code; 128+N when it was killed by signal N; 14 (or
 --checkpoint-exit-code) when a deadline fired and the checkpoint was shipped;
