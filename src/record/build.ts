@@ -46,6 +46,8 @@ export interface KickstartFacts {
   live?: LiveSummary;
   monitor?: MonitorSummary;
   subreaper: boolean;
+  /** Attempts whose start marker outlived them: they never wrote a record. */
+  unfinished?: NonNullable<KickstartBlock['unfinished']>;
 }
 
 /** Pure: the `kickstart:` block; empty lists and absent steps are left out. */
@@ -73,6 +75,7 @@ export function kickstartBlock(k: KickstartFacts): KickstartBlock {
     live: k.live,
     monitor: k.monitor,
     subreaper: k.subreaper,
+    unfinished: k.unfinished?.length ? k.unfinished : undefined,
   };
 }
 

@@ -207,6 +207,8 @@ export interface KickstartBlock {
   /** Resource samples of the main job's tree (--monitor-interval). */
   monitor?: MonitorSummary;
   subreaper?: boolean;
+  /** Attempts that started (their start marker is still there) and never wrote a record. */
+  unfinished?: { attempt: number; started: string; host: string; pid: number; message: string }[];
   /** Set when another attempt follows (--retries): when, and why that long. */
   retry?: RetryNote;
   [key: string]: unknown;

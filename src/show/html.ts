@@ -30,11 +30,18 @@ svg .marker.kill line { stroke: #cf222e; } svg .marker.kill text { fill: #cf222e
 svg .marker.other line { stroke: #6e7781; stroke-dasharray: 2 3; } svg .marker.other text { fill: #6e7781; }
 svg .marker.upload line { stroke: #1a7f37; stroke-dasharray: 5 3; } svg .marker.upload text { fill: #1a7f37; }
 .none { color: #59636e; font-style: italic; }
+.gap h2 { border-top-style: dashed; }
 `;
 
 function outcomeClass(outcome: string): string {
   if (outcome === 'completed') return 'ok';
   return outcome.startsWith('deadline') || outcome.includes('checkpoint') ? 'warn' : 'bad';
+}
+
+/** An attempt that started and left no record: marked where it would have been. */
+function gap(u: AttemptView['unfinished'][number]): string {
+  const n = u.attempt !== undefined ? `Attempt ${u.attempt}` : 'An attempt';
+  return `<section class="attempt gap"><h2>${esc(n)} <span class="outcome bad">never finished</span></h2><p class="none">${esc(u.message)}: it wrote no record.</p></section>`;
 }
 
 function section(v: AttemptView): string {
@@ -86,7 +93,7 @@ export function renderHtml(name: string, views: AttemptView[]): string {
     `<style>${CSS}</style></head><body>`,
     `<h1>${esc(name)}</h1>`,
     `<p class="sub">${views.length} attempt${views.length === 1 ? '' : 's'}${commands.size === 1 ? ` of <code>${esc(views[0].command)}</code>` : ''}</p>`,
-    ...views.map(section),
+    ...views.flatMap((v) => [...v.unfinished.map(gap), section(v)]),
     '</body></html>',
     '',
   ].join('\n');

@@ -45,6 +45,8 @@ export interface AttemptView {
   interval?: number;
   samples?: number;
   series?: Series;
+  /** Attempts before this one that started and never wrote a record (start markers): the gaps. */
+  unfinished: { attempt?: number; message: string }[];
 }
 
 const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
@@ -87,6 +89,9 @@ export function attemptView(r: RecordLike, index: number): AttemptView {
     checkpointIn: transferText(ks.stage_in, 'in'),
     checkpointOut: transferText(ks.stage_out, 'out', uploads.length - (out?.result === 'ok' ? 1 : 0)),
     live: liveText(ks.live),
+    unfinished: (Array.isArray(ks.unfinished) ? ks.unfinished : [])
+      .filter((u: RecordLike) => typeof u?.message === 'string')
+      .map((u: RecordLike) => ({ attempt: num(u.attempt), message: String(u.message) })),
     peakRss: num(monitor?.peak_rss) ?? (num(main?.usage?.maxrss) !== undefined ? main!.usage.maxrss * 1024 : undefined),
     peakCpu: num(monitor?.peak_cpu),
     peakProcs: num(monitor?.peak_procs),

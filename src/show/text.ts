@@ -26,6 +26,11 @@ export function renderText(name: string, views: AttemptView[], o: TextOptions): 
   const label = (s: string) => `  ${dim(s.padEnd(15))}`;
   const spark = Math.max(10, Math.min(60, o.columns - 34));
   for (const v of views) {
+    for (const u of v.unfinished) {
+      lines.push('');
+      lines.push(`${bold(u.attempt !== undefined ? `attempt ${u.attempt}` : 'an attempt')}  ${bad('never finished')}  ${dim('no record')}`);
+      lines.push(`${label('gap')}${bad(u.message)}`);
+    }
     lines.push('');
     const n = v.attempt !== undefined ? `attempt ${v.attempt}` : `record ${v.index}`;
     const exit = v.exitcode !== undefined ? `  exit ${v.exitcode}` : '';

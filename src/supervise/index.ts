@@ -10,6 +10,8 @@ import { worthRetrying, type Outcome } from './outcome.js';
 import { makePlan, PlanError, type Plan, type TransferStep } from './plan.js';
 import { runAttempt } from './run-attempt.js';
 import { START_LOOKUP_MS } from './auto-deadline.js';
+import { clearMarkers, fileMarkers } from './markers.js';
+import { resolve } from 'node:path';
 import { registry } from '../staging/registry.js';
 import { attemptFacts, nextDelay, notePoison, type PoisonState, type RetryDelay } from './retry-policy.js';
 
@@ -65,6 +67,7 @@ export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' |
   const usesHistory = o.maxWalltime === 'auto' || o.totalWalltime !== undefined;
   const store = usesHistory ? t.openHistoryStore({ staging: resolved.location, jobId }) : undefined;
   return {
+    markers: t.siteMarkers(resolved.location, jobId),
     stageIn: ({ attempt, cwd, distrust }) => t.stageIn({ ...base, attempt, cwd, distrust }),
     stageOut: ({ attempt, cwd, clean }) => t.stageOut({ ...base, attempt, cwd, clean }),
     history: store,
@@ -114,6 +117,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
   const plan0 = makePlan(o);
   const plan: Plan = { ...plan0, transfer: await transferStep(o, plan0, logger) };
   if (plan.requireDeadline) await requireDeadline(plan);
+  plan.markers = plan.transfer?.markers ?? (o.recordFile ? fileMarkers(resolve(o.recordFile)) : undefined);
   if (plan.transfer && o.checkpoints) {
     const { checkCheckpointPaths } = await import('../transfer/index.js');
     const problem = checkCheckpointPaths([...o.checkpoints, ...(o.companions ?? [])], plan.cwd, o.allowOutside ?? false);
@@ -159,6 +163,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
       const delay = last ? undefined : nextDelay(plan.retryDelay, failuresInARow);
       if (delay) r.record.kickstart.retry = retryNote(attempt + 1, delay);
       await o.onRecord?.(r.record);
+      await clearMarkers(r.markers, (msg, err) => logger.warn(err === undefined ? {} : { error: String(err) }, msg));
       const quiet = r.outcome.outcome === 'completed' && plan.retries === 0;
       logger[quiet ? 'debug' : 'info']({ attempt, outcome: r.outcome.outcome, exitcode: r.outcome.exitCode }, `attempt ${attempt}: ${r.outcome.outcome}`);
       if (!delay) {

@@ -1,5 +1,6 @@
 import { accessSync, closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { MarkerStore } from './markers.js';
 import type { SignalName } from '../process/signal.js';
 import type { JobName, LiveSummary, LiveUpload, TransferSummary } from '../record/types.js';
 import { splitCommandLine } from './command-line.js';
@@ -24,6 +25,8 @@ export interface TransferStep {
   stageOut(at: { attempt: number; cwd: string; clean: boolean }): Promise<TransferSummary>;
   /** The deadline history at the staging site (--max-walltime auto, --total-walltime). */
   history?: HistoryAccess;
+  /** Start markers at the staging site (transfer/markers.ts). */
+  markers?: MarkerStore;
   /** --checkpoint-interval: ships checkpoints while the main job runs, until stop(). */
   live?(at: LiveAt): Promise<{ stop(): Promise<{ uploads: LiveUpload[]; summary: LiveSummary }> }>;
 }
@@ -79,6 +82,8 @@ export interface Plan {
   poisonAfter: number;
   firstAttempt: number;
   transfer?: TransferStep;
+  /** Where start markers go: the staging site, else beside the -l record file; none without either. */
+  markers?: MarkerStore;
   /** ms between resource samples of the main job; 0: off. */
   monitorInterval: number;
   /** --metrics, absolute. */

@@ -17,6 +17,7 @@ import { isCleanOutcome } from './retry-policy.js';
 import { fileBlock, integrityEntries, statRequest, statRequestAsync } from './files-block.js';
 import { failedStart, openJobStdio, prepareWorkdir, startMonitor } from './attempt-start.js';
 import { closeStdio, openTemp, procPath, type StdioSlot } from './stdio.js';
+import { neverFinished, startMarkers, type AttemptMarkers } from './markers.js';
 import { VERSION } from '../version.js';
 import { AutoDeadline } from './auto-deadline.js';
 import { warmUp, type MonitorSummary } from '../monitor/index.js';
@@ -26,6 +27,8 @@ export interface AttemptResult {
   record: InvocationRecord;
   outcome: OutcomeResult;
   stoppedFromOutside: boolean;
+  /** Removed by the caller once the record is written (clearMarkers). */
+  markers: AttemptMarkers;
 }
 
 export interface AttemptHooks {
@@ -80,6 +83,8 @@ export async function runAttempt(
       budget: auto?.spent ? 'spent' : auto?.budgetDeadline && state.deadlineFired ? 'deadline' : undefined,
     });
 
+  const warn = (msg: string, err?: unknown) => logger.warn(err === undefined ? {} : { error: String(err) }, msg);
+  const markers = await startMarkers(plan.markers, attempt, warn);
   try {
     if (plan.auto) auto = await AutoDeadline.begin(plan.auto, plan.env, attempt, state, plan.transfer?.history, logger);
     const cwdError = prepareWorkdir(plan);
@@ -212,9 +217,10 @@ export async function runAttempt(
       live: liveSummary,
       monitor: monitored,
       subreaper: plan.subreaper,
+      unfinished: markers.leftBehind.map((m) => ({ attempt: m.attempt, started: m.started, host: m.host, pid: m.pid, message: neverFinished(m) })),
     },
   });
-  return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined };
+  return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined, markers };
 }
 
 function stoppedSignal(state: AttemptState): number | undefined {

@@ -193,6 +193,8 @@ describe("HTCondor's exit-code contract (--checkpoint-exit-code 85)", () => {
     const site = join(dir, 'site-out');
     const job = ks([...c85, '-W', join(dir, 'out'), ...staging('site-out'), '--checkpoint-time', '3s', '--max-walltime', '6s', '--', PYTHON, COUNT_PY], { env: countEnv() });
     for (let i = 0; i < 400 && !existsSync(join(dir, 'out', 'count.checkpoint')); i++) await sleep(50);
+    // (The attempt's start marker made the folder.)
+    rmSync(site, { recursive: true, force: true });
     writeFileSync(site, 'not a folder');
     const stageOut = await job;
     expect([stageOut.exitCode, stageOut.record.kickstart.outcome]).toEqual([21, 'stage-out-failed']);

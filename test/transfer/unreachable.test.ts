@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,7 +65,12 @@ async function site(staging: Staging): Promise<{ url: string; args: string[]; cu
     return { url, args, cut: r.shut, cause: /ECONNREFUSED/ };
   }
   const dir = new URL(staging.url).pathname;
-  return { url: staging.url, args: [], cut: () => writeFileSync(dir, 'not a folder any more'), cause: /ENOTDIR/ };
+  // The attempt's start marker made the folder: it goes, and a file takes its place.
+  const cut = () => {
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(dir, 'not a folder any more');
+  };
+  return { url: staging.url, args: [], cut, cause: /ENOTDIR/ };
 }
 
 const secrets = () => [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_ACCESS_KEY_ID, process.env.KICKSTART_WEBDAV_PASSWORD].filter((v): v is string => !!v && v.length >= 4);

@@ -1,0 +1,150 @@
+import { promises as fsp, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from '../startup.js';
+
+/**
+ * Start markers (#18 item 7): each attempt leaves a small note that it
+ * started, at the staging site when there is one (transfer/markers.ts), else
+ * beside the -l record file. Its record being written removes it, so a
+ * marker that is still there names an attempt that died without a record (a
+ * kill -9 of the node, an OOM of kickstart itself): the next attempt's record
+ * says so.
+ */
+export interface StartMarker {
+  attempt: number;
+  /** ISO time. */
+  started: string;
+  host: string;
+  pid: number;
+  /** Tells markers of the same attempt number apart (batch tasks, requeues). */
+  id: string;
+}
+
+/** Where markers live; every operation is best effort and may throw. */
+export interface MarkerStore {
+  /** For messages: the staging URL or the record file. */
+  readonly where: string;
+  write(m: StartMarker): Promise<void>;
+  list(): Promise<StartMarker[]>;
+  remove(m: StartMarker): Promise<void>;
+}
+
+export function newMarker(attempt: number, now = new Date()): StartMarker {
+  return { attempt, started: now.toISOString(), host: hostname(), pid: process.pid, id: randomBytes(6).toString('hex') };
+}
+
+export function markerName(m: Pick<StartMarker, 'attempt' | 'id'>): string {
+  return `attempt-${m.attempt}-${m.id}.json`;
+}
+
+/** Parses a marker's JSON; undefined for anything else (never throws). */
+export function parseMarker(text: string): StartMarker | undefined {
+  try {
+    const o = JSON.parse(text) as Partial<StartMarker>;
+    if (typeof o.attempt !== 'number' || typeof o.started !== 'string' || typeof o.host !== 'string' || typeof o.pid !== 'number' || typeof o.id !== 'string') return undefined;
+    if (!/^[0-9a-f]{1,32}$/.test(o.id)) return undefined;
+    return { attempt: o.attempt, started: o.started, host: o.host, pid: o.pid, id: o.id };
+  } catch {
+    return undefined;
+  }
+}
+
+export function neverFinished(m: StartMarker): string {
+  return `attempt ${m.attempt} started at ${m.started} on ${m.host} and never finished`;
+}
+
+/** Markers of attempts that run right now in this process (batch tasks side by side). */
+const running = new Set<string>();
+
+export function markRunning(m: StartMarker, on: boolean): void {
+  if (on) running.add(m.id);
+  else running.delete(m.id);
+}
+
+/**
+ * Whether a marker names an attempt that is over: not one of this process's,
+ * and on this host not a live process (another kickstart may share the -l
+ * file). A marker from another host counts as over: one job id has one
+ * kickstart at a time.
+ */
+export function isLeftBehind(m: StartMarker, host = hostname()): boolean {
+  if (running.has(m.id)) return false;
+  if (m.host !== host) return true;
+  if (m.pid === process.pid) return true;
+  try {
+    const stat = readFileSync(`/proc/${m.pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
+/** Markers beside the record file: `<record-file>.attempt-N-ID.json`. */
+export function fileMarkers(recordFile: string): MarkerStore {
+  const dir = path.dirname(recordFile);
+  const prefix = `${path.basename(recordFile)}.`;
+  const file = (m: StartMarker) => path.join(dir, prefix + markerName(m));
+  return {
+    where: recordFile,
+    async write(m) {
+      // Temp name + rename: a reader never sees half a marker.
+      const tmp = `${file(m)}.tmp`;
+      await fsp.writeFile(tmp, JSON.stringify(m) + '\n', { mode: 0o644 });
+      await fsp.rename(tmp, file(m));
+    },
+    async list() {
+      const names = (await fsp.readdir(dir)).filter((n) => n.startsWith(`${prefix}attempt-`) && n.endsWith('.json'));
+      const out: StartMarker[] = [];
+      for (const n of names) {
+        const m = parseMarker(await fsp.readFile(path.join(dir, n), 'utf8').catch(() => ''));
+        if (m && prefix + markerName(m) === n) out.push(m);
+      }
+      return out;
+    },
+    async remove(m) {
+      await fsp.rm(file(m), { force: true });
+    },
+  };
+}
+
+export interface AttemptMarkers {
+  own?: StartMarker;
+  /** Markers of attempts that died without a record: the record of this attempt reports them. */
+  leftBehind: StartMarker[];
+  store?: MarkerStore;
+}
+
+/** Before an attempt: finds the markers earlier attempts left, then writes this one's. Never throws. */
+export async function startMarkers(store: MarkerStore | undefined, attempt: number, warn: (msg: string, err?: unknown) => void): Promise<AttemptMarkers> {
+  if (!store) return { leftBehind: [] };
+  let leftBehind: StartMarker[] = [];
+  try {
+    leftBehind = (await store.list()).filter((m) => isLeftBehind(m)).sort((a, b) => a.started.localeCompare(b.started));
+  } catch (err) {
+    warn(`cannot look for start markers at ${store.where}`, err);
+  }
+  for (const m of leftBehind) warn(`${neverFinished(m)} (start marker at ${store.where})`);
+  const own = newMarker(attempt);
+  markRunning(own, true);
+  try {
+    await store.write(own);
+  } catch (err) {
+    warn(`cannot leave a start marker at ${store.where}`, err);
+  }
+  return { own, leftBehind, store };
+}
+
+/** Once the attempt's record is written: its own marker and those it reported go. Never throws. */
+export async function clearMarkers(marks: AttemptMarkers, warn: (msg: string, err?: unknown) => void): Promise<void> {
+  if (!marks.store) return;
+  for (const m of [...marks.leftBehind, ...(marks.own ? [marks.own] : [])]) {
+    try {
+      await marks.store.remove(m);
+    } catch (err) {
+      warn(`cannot remove the start marker of attempt ${m.attempt} at ${marks.store.where}`, err);
+    }
+  }
+  if (marks.own) markRunning(marks.own, false);
+}
