@@ -2,6 +2,9 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from '../startup.js';
+import { markerName, neverFinished, parseMarker, type MarkerStore, type StartMarker } from '../record/start-marker.js';
+
+export { neverFinished, type MarkerStore, type StartMarker };
 
 /**
  * Start markers (#18 item 7): each attempt leaves a small note that it
@@ -11,47 +14,8 @@ import { randomBytes } from '../startup.js';
  * kill -9 of the node, an OOM of kickstart itself): the next attempt's record
  * says so.
  */
-export interface StartMarker {
-  attempt: number;
-  /** ISO time. */
-  started: string;
-  host: string;
-  pid: number;
-  /** Tells markers of the same attempt number apart (batch tasks, requeues). */
-  id: string;
-}
-
-/** Where markers live; every operation is best effort and may throw. */
-export interface MarkerStore {
-  /** For messages: the staging URL or the record file. */
-  readonly where: string;
-  write(m: StartMarker): Promise<void>;
-  list(): Promise<StartMarker[]>;
-  remove(m: StartMarker): Promise<void>;
-}
-
 export function newMarker(attempt: number, now = new Date()): StartMarker {
   return { attempt, started: now.toISOString(), host: hostname(), pid: process.pid, id: randomBytes(6).toString('hex') };
-}
-
-export function markerName(m: Pick<StartMarker, 'attempt' | 'id'>): string {
-  return `attempt-${m.attempt}-${m.id}.json`;
-}
-
-/** Parses a marker's JSON; undefined for anything else (never throws). */
-export function parseMarker(text: string): StartMarker | undefined {
-  try {
-    const o = JSON.parse(text) as Partial<StartMarker>;
-    if (typeof o.attempt !== 'number' || typeof o.started !== 'string' || typeof o.host !== 'string' || typeof o.pid !== 'number' || typeof o.id !== 'string') return undefined;
-    if (!/^[0-9a-f]{1,32}$/.test(o.id)) return undefined;
-    return { attempt: o.attempt, started: o.started, host: o.host, pid: o.pid, id: o.id };
-  } catch {
-    return undefined;
-  }
-}
-
-export function neverFinished(m: StartMarker): string {
-  return `attempt ${m.attempt} started at ${m.started} on ${m.host} and never finished`;
 }
 
 /** Markers of attempts that run right now in this process (batch tasks side by side). */

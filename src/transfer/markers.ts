@@ -1,5 +1,5 @@
 import type { StagingLocation } from '../staging/index.js';
-import { markerName, parseMarker, type MarkerStore, type StartMarker } from '../supervise/markers.js';
+import { markerName, parseMarker, type MarkerStore, type StartMarker } from '../record/start-marker.js';
 
 /**
  * Start markers at the staging site, `<jobId>/attempts/attempt-N-ID.json`,
