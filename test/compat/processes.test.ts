@@ -1,13 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kickstart, suiteDir } from './suite.js';
+import { describe, expect, it } from 'vitest';
+import { kickstart, useSuiteDir } from './suite.js';
 
 // test.sh: lotsofprocs*, argfile*, test_longarg*, test_toolongarg_file, test_missing_args, test_quoted_args.
-let dir: string;
-let cleanup: () => void;
-beforeAll(() => ({ dir, cleanup } = suiteDir()));
-afterAll(() => cleanup());
+const dir = useSuiteDir();
 
 describe('pegasus-kickstart test.sh: processes and arguments', () => {
   it.each([
@@ -16,7 +13,7 @@ describe('pegasus-kickstart test.sh: processes and arguments', () => {
     ['lotsofprocs_trace', ['-t']],
     ['lotsofprocs_trace_buffer', ['-B', '10000', '-t']],
   ])('%s', async (_name, flags) => {
-    const r = await kickstart([...flags, './many-dates.sh'], { cwd: dir });
+    const r = await kickstart([...flags, './many-dates.sh'], { cwd: dir() });
     expect(r.exitCode).toBe(0);
     const procs = r.record.mainjob.procs;
     if (flags.includes('-t')) {
@@ -28,47 +25,47 @@ describe('pegasus-kickstart test.sh: processes and arguments', () => {
   });
 
   it('argfile: -I takes the command from a file', async () => {
-    const r = await kickstart(['-I', 'date.arg'], { cwd: dir });
+    const r = await kickstart(['-I', 'date.arg'], { cwd: dir() });
     expect(r.exitCode).toBe(0);
     expect(r.record.mainjob.executable.file_name).toBe('/bin/date');
   });
 
   it('argfile_after: anything after -I FILE is an error (127)', async () => {
-    const r = await kickstart(['-I', 'date.arg', '-B', '2'], { cwd: dir });
+    const r = await kickstart(['-I', 'date.arg', '-B', '2'], { cwd: dir() });
     expect(r.exitCode).toBe(127);
     expect(r.stderr).toContain('No arguments allowed after -I fn');
     expect(r.stdout).toBe('');
   });
 
   it('test_longarg: a 5000-character argument', async () => {
-    const r = await kickstart(['/bin/echo', 'c'.repeat(5000)], { cwd: dir });
+    const r = await kickstart(['/bin/echo', 'c'.repeat(5000)], { cwd: dir() });
     expect(r.exitCode).toBe(0);
     expect(r.record.files.stdout.data).toBe(`${'c'.repeat(5000)}\n`);
   });
 
   it('test_longarg_file: a 127 KiB argument from -I', async () => {
-    writeFileSync(join(dir, 'long.arg'), `/bin/echo\n${'c'.repeat(127 * 1024)}\n`);
-    const r = await kickstart(['-I', 'long.arg'], { cwd: dir });
+    writeFileSync(join(dir(), 'long.arg'), `/bin/echo\n${'c'.repeat(127 * 1024)}\n`);
+    const r = await kickstart(['-I', 'long.arg'], { cwd: dir() });
     expect(r.exitCode).toBe(0);
     expect(r.record.mainjob.argument_vector[0]).toHaveLength(127 * 1024);
   });
 
   it('test_toolongarg_file: a 129 KiB argument fails with a record (126)', async () => {
-    writeFileSync(join(dir, 'toolong.arg'), `/bin/echo\n${'c'.repeat(129 * 1024)}\n`);
-    const r = await kickstart(['-I', 'toolong.arg'], { cwd: dir });
+    writeFileSync(join(dir(), 'toolong.arg'), `/bin/echo\n${'c'.repeat(129 * 1024)}\n`);
+    const r = await kickstart(['-I', 'toolong.arg'], { cwd: dir() });
     expect(r.exitCode).toBe(126);
     expect(r.record.mainjob.status.failure_error).toMatch(/Argument list too long/);
   });
 
   it('test_missing_args: every option that takes a value exits 127 without it', async () => {
     const letters = ['i', 'o', 'e', 'l', 'n', 'N', 'R', 'B', 'L', 'T', 'I', 'w', 'W', 's', 'S'];
-    const runs = await Promise.all(letters.map((a) => kickstart([`-${a}`], { cwd: dir })));
+    const runs = await Promise.all(letters.map((a) => kickstart([`-${a}`], { cwd: dir() })));
     expect(runs.map((r) => r.exitCode)).toEqual(letters.map(() => 127));
   });
 
   it('test_quoted_args (PM-1680): quotes and JSON pass through as they are', async () => {
     const args = ["'None'", '{"password": "xxxxx"}'];
-    const r = await kickstart(['echo', ...args], { cwd: dir });
+    const r = await kickstart(['echo', ...args], { cwd: dir() });
     expect(r.exitCode).toBe(0);
     expect(r.record.mainjob.argument_vector).toEqual(args);
     expect(r.record.files.stdout.data).toBe(`${args.join(' ')}\n`);

@@ -1,7 +1,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { FIXTURES, ks, tempDir, type KsRun } from '../helpers/run.js';
 
 /**
@@ -13,6 +13,16 @@ export function suiteDir(): { dir: string; cleanup: () => void } {
   const t = tempDir('ks-compat-');
   cpSync(join(FIXTURES, 'pegasus-suite'), t.dir, { recursive: true });
   return t;
+}
+
+/** A fresh copy of the suite's files for one test file: call at its top, read the directory in tests. */
+export function useSuiteDir(): () => string {
+  let t: { dir: string; cleanup: () => void } | undefined;
+  beforeAll(() => {
+    t = suiteDir();
+  });
+  afterAll(() => t?.cleanup());
+  return () => t!.dir;
 }
 
 export async function kickstart(args: string[], opts: Parameters<typeof ks>[1] = {}): Promise<KsRun> {
