@@ -32,13 +32,31 @@ export function niceStep(range: number, ticks: number): number {
   return 10 * p;
 }
 
+/**
+ * The y axis's step and top: the lowest top at or above the peak that 3 to 5
+ * steps of 1, 2, 2.5 or 5 times a power of ten reach, so a 100 % peak tops at
+ * 100 and 101 % at 125, not 150.
+ */
+export function yAxis(peak: number, unit = 1): { step: number; top: number } {
+  const p = (peak || 1) / unit;
+  let best = { step: 0, top: Infinity };
+  for (let ticks = 3; ticks <= 5; ticks++) {
+    const raw = p / ticks;
+    const pow = 10 ** Math.floor(Math.log10(raw));
+    const m = [1, 2, 2.5, 5, 10].find((k) => k * pow >= raw - 1e-12) ?? 10;
+    const step = m * pow;
+    const top = Math.max(step, Math.ceil(p / step - 1e-9) * step);
+    if (top < best.top - 1e-9) best = { step, top };
+  }
+  return { step: best.step * unit, top: best.top * unit };
+}
+
 /** One chart as an inline SVG element (pure): a polyline with one point per sample, markers as lines. */
 export function renderChart(c: ChartSpec): string {
   const tMax = c.tMax > 0 ? c.tMax : 1;
   const peak = Math.max(c.minTop ?? 0, ...c.values, 0);
   const unit = c.binary ? 1024 ** Math.max(0, Math.floor(Math.log(peak || 1) / Math.log(1024))) : 1;
-  const yStep = niceStep((peak || 1) / unit, 4) * unit;
-  const yTop = Math.max(yStep, Math.ceil(peak / yStep) * yStep);
+  const { step: yStep, top: yTop } = yAxis(peak, unit);
   const x = (t: number) => r2(PLOT.x + (Math.min(Math.max(t, 0), tMax) / tMax) * PLOT.w);
   const y = (v: number) => r2(PLOT.y + PLOT.h - (v / yTop) * PLOT.h);
   const parts: string[] = [];
@@ -60,18 +78,19 @@ export function renderChart(c: ChartSpec): string {
     parts.push(`<polygon class="area" points="${area}"/>`);
     parts.push(`<polyline class="series" data-count="${c.t.length}" points="${pts}"/>`);
   }
-  const lanes: [number, number][][] = [[], [], [], []];
+  const lanes: [number, number][][] = [];
   for (const m of [...c.markers].sort((a, b) => a.at - b.at)) {
-    const cls = m.kind === 'upload' ? 'upload' : m.label === 'SIGKILL' ? 'kill' : m.label === 'SIGTERM' ? 'term' : 'other';
+    const cls = markerClass(m);
     const text = m.label.replace(/^SIG/, '');
     const mx = x(m.at);
-    // Labels near the right edge go on the line's left, so they stay inside the chart;
-    // each takes the first text row where it overlaps no other label.
-    const left = mx > PLOT.x + PLOT.w - 50;
-    const width = 6.5 * text.length + 4;
+    // A label that would cross the right edge goes on the line's left, so it stays inside
+    // the chart; each takes the first text row where it overlaps no other label (a new row
+    // when none is free: rows never share a label's span).
+    const width = LABEL_CHAR * text.length + 4;
+    const left = mx + 3 + width > PLOT.x + PLOT.w;
     const span: [number, number] = left ? [mx - 3 - width, mx - 3] : [mx + 3, mx + 3 + width];
     let row = lanes.findIndex((l) => l.every(([a, b]) => span[1] < a || span[0] > b));
-    if (row < 0) row = 0;
+    if (row < 0) row = lanes.push([]) - 1;
     lanes[row].push(span);
     parts.push(
       `<g class="marker ${m.kind} ${cls}" data-label="${esc(m.label)}" data-at="${m.at}">` +
@@ -82,6 +101,14 @@ export function renderChart(c: ChartSpec): string {
   }
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** Widest advance of a bold 11 px label character in user units (digits and capitals). */
+export const LABEL_CHAR = 7.2;
+
+/** The marker's style: upload, TERM, KILL, or any other signal. */
+export function markerClass(m: Marker): 'upload' | 'term' | 'kill' | 'other' {
+  return m.kind === 'upload' ? 'upload' : m.label === 'SIGKILL' ? 'kill' : m.label === 'SIGTERM' ? 'term' : 'other';
 }
 
 function axisTime(t: number, step: number): string {

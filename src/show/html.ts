@@ -1,5 +1,5 @@
-import { renderChart } from './chart.js';
-import { bytes, secs, type AttemptView } from './model.js';
+import { markerClass, renderChart } from './chart.js';
+import { bytes, secs, type AttemptView, type Marker } from './model.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -44,6 +44,25 @@ function gap(u: AttemptView['unfinished'][number]): string {
   return `<section class="attempt gap"><h2>${esc(n)} <span class="outcome bad">never finished</span></h2><p class="none">${esc(u.message)}: it wrote no record.</p></section>`;
 }
 
+const LEGEND: Record<ReturnType<typeof markerClass>, string> = {
+  term: 'border-color:#bc4c00',
+  kill: 'border-color:#cf222e',
+  other: 'border-color:#6e7781;border-top-style:dotted',
+  upload: 'border-color:#1a7f37;border-top-style:dashed',
+};
+
+/** One entry per kind of marker the charts show: only signals that were sent, uploads only when there were some. */
+function legend(markers: Marker[]): string {
+  const seen = new Map<string, string>();
+  for (const m of markers) {
+    const cls = markerClass(m);
+    const name = cls === 'upload' ? 'checkpoint upload' : m.label;
+    if (!seen.has(name)) seen.set(name, LEGEND[cls]);
+  }
+  if (seen.size === 0) return '';
+  return ` · ${[...seen].map(([name, style]) => `<span><i style="${style}"></i>${esc(name)}</span>`).join('')}`;
+}
+
 function section(v: AttemptView): string {
   const n = v.attempt !== undefined ? `Attempt ${v.attempt}` : `Record ${v.index}`;
   const rows: [string, string][] = [
@@ -67,9 +86,7 @@ function section(v: AttemptView): string {
   const markers = [...v.signals, ...v.uploads].sort((a, b) => a.at - b.at);
   if (v.series && v.series.t.length > 0) {
     out.push(
-      `<div class="legend">${v.samples} samples every ${esc(secs(v.interval ?? 0))}` +
-        ` · <span><i style="border-color:#bc4c00"></i>SIGTERM</span><span><i style="border-color:#cf222e"></i>SIGKILL</span>` +
-        `<span><i style="border-color:#1a7f37;border-top-style:dashed"></i>checkpoint upload</span></div>`,
+      `<div class="legend">${v.samples} samples every ${esc(secs(v.interval ?? 0))}${legend(markers)}</div>`,
     );
     const common = { t: v.series.t, tMax: v.duration, markers };
     out.push(renderChart({ ...common, kind: 'cpu', title: 'CPU (% of one core, whole job tree)', values: v.series.cpu, formatY: (y) => `${y} %`, minTop: 100 }));
