@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cdc.h"
+
 #define CHECK(call)                                                     \
   do {                                                                  \
     if ((call) != napi_ok) {                                            \
@@ -429,6 +431,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"procScan", NULL, proc_scan, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  ks_cdc_register(env, exports);
   return exports;
 }
 

@@ -1,6 +1,8 @@
 // Shared helpers for the benchmarks: timing whole commands, medians, tables.
-import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomFillSync } from 'node:crypto';
 import os from 'node:os';
 
@@ -127,4 +129,61 @@ export function makeFile(p, bytes, random = true) {
     writeSync(fd, buf, 0, Math.min(buf.length, left));
   }
   closeSync(fd);
+}
+
+/**
+ * The URL of the transfer library for a bench child to import: dist/index.js
+ * when built, else src/transfer/index.ts bundled by esbuild into `tmp`.
+ */
+export async function libraryUrl(tmp) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const dist = path.join(root, 'dist/index.js');
+  if (existsSync(dist)) {
+    const m = await import(pathToFileURL(dist).href);
+    if (typeof m.stageOut === 'function' && typeof m.stageIn === 'function') return pathToFileURL(dist).href;
+  }
+  // Bundled outside the repo, the library cannot find the native addon
+  // (chunking runs in it) by walking up from itself: say where it is.
+  const addon = path.join(root, 'build/Release/kickstart.node');
+  if (existsSync(addon)) process.env.KICKSTART_NATIVE_ADDON ??= addon;
+  const { build } = await import('esbuild');
+  const outfile = path.join(tmp, 'transfer.mjs');
+  await build({
+    entryPoints: [path.join(root, 'src/transfer/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
+  return pathToFileURL(outfile).href;
+}
+
+/** Wall time of one run of a command, in seconds; its stderr shown, a failure thrown. */
+export function timeCmd(cmd, argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} failed`);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/**
+ * Runs `node child lib json(o)`: a bench child that times one transfer call
+ * from inside (no node start-up) and prints its result as one JSON line.
+ * Rejects unless the result is 'ok'.
+ */
+export function runChild(child, lib, o) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [child, lib, JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (c) => (out += c));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`transfer child exited ${code}`));
+      const r = JSON.parse(out);
+      if (r.result !== 'ok') return reject(new Error(`transfer ${o.dir ?? 'out'}: ${r.result} ${r.error ?? ''}`));
+      resolve(r);
+    });
+  });
 }

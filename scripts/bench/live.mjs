@@ -57,6 +57,12 @@ function liveGenerations(job, k) {
   return out;
 }
 
+/** A generation's data as its manifest says: one data object (layout 'object') or its chunks in order. */
+const stagedData = (job, manifest) =>
+  manifest.object.key
+    ? readFileSync(join(job, manifest.object.key))
+    : Buffer.concat(manifest.object.chunks.map(([sha]) => readFileSync(join(job, 'chunks', sha))));
+
 /** "value epoch_ms" lines as a Map. */
 const writeLog = (file) => new Map(readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number)));
 
@@ -69,7 +75,7 @@ const figures = [];
   });
   const written = writeLog(log);
   const gens = liveGenerations(job, k);
-  const lags = gens.map((g) => g.visible - written.get(Number(readFileSync(join(job, g.manifest.object.key), 'utf8'))));
+  const lags = gens.map((g) => g.visible - written.get(Number(stagedData(job, g.manifest).toString('utf8'))));
   const times = [...written.values()];
   const span = (times.at(-1) - times[0]) / 1000;
   figures.push(
@@ -93,9 +99,10 @@ const figures = [];
   const gens = liveGenerations(job, k);
   const lags = [];
   const fresh = [];
+  const sent = [];
   let before = new Map();
   for (const g of gens) {
-    const obj = readFileSync(join(job, g.manifest.object.key));
+    const obj = stagedData(job, g.manifest);
     // The checkpoint is the first entry of the archive: its JSON sits after the 512-byte header.
     const ck = JSON.parse(obj.subarray(512, 512 + g.manifest.entries.find((e) => e.path === 'state.ckpt').size).toString());
     lags.push(g.visible - written.get(ck.step));
@@ -103,6 +110,7 @@ const figures = [];
     const old = g.manifest.entries.reduce((n, e) => n + Math.min(e.size, e.path === 'state.ckpt' ? 0 : before.get(e.path) ?? 0), 0);
     fresh.push(1 - old / g.manifest.bytes);
     before = new Map(g.manifest.entries.map((e) => [e.path, e.size]));
+    if (g.manifest.dedup) sent.push((100 * g.manifest.dedup.bytes_new) / g.manifest.object.size);
   }
   const uploads = (k.live_uploads ?? []).filter((u) => u.result === 'ok');
   const shipped = uploads.reduce((n, u) => n + u.bytes, 0);
@@ -112,7 +120,8 @@ const figures = [];
     figure({ name: 'md + 2 appended outputs: generations per interval', unit: '/interval', samples: [k.live.shipped / k.live.intervals], note: `${k.live.shipped} in ${k.live.intervals} intervals of 1 s, checkpoint renamed every 1 s; skipped: ${skipped}` }),
     figure({ name: 'md: checkpoint rename -> its generation visible', unit: 'ms', samples: lags, note: 'manifest mtime - rename time' }),
     figure({ name: 'md: bytes read beyond those shipped', unit: '%', samples: [shipped > 0 ? (100 * reread) / shipped : 0], note: `${reread} B re-read for ${shipped} B shipped live` }),
-    figure({ name: 'md: share of a generation new since the one before', unit: '%', samples: fresh.map((x) => 100 * x), note: 'the rest was shipped already: companions go whole' }),
+    figure({ name: 'md: share of a generation new since the one before', unit: '%', samples: fresh.map((x) => 100 * x), note: 'the bytes no earlier generation held' }),
+    ...(sent.length ? [figure({ name: 'md: share of a generation sent (chunks new to the site)', unit: '%', samples: sent, note: 'content-addressed chunks: appended outputs cost their new tail and one chunk' })] : []),
     figure({ name: 'md: one live upload', unit: 'ms', samples: uploads.map((u) => u.duration * 1000), baseline: { name: `the final stage-out of the same files (${k.stage_out.result})`, samples: [k.stage_out.duration * 1000] } }),
   );
   rmSync(dir, { recursive: true, force: true });

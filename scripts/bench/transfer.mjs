@@ -11,12 +11,12 @@
 // process (each runs in its own child so the figure is that transfer's own).
 // Imports dist/index.js when it exists, else bundles src/transfer/index.ts
 // with esbuild into a temp file first. Everything it made is removed after.
-import { spawnSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, writeFileSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { emit, figure, makeFile, show } from './lib.mjs';
+import { emit, figure, libraryUrl, makeFile, runChild, show, timeCmd } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -59,7 +59,7 @@ console.log(JSON.stringify({ result: r.result, error: r.error, seconds, maxRssKi
 const say = (s) => process.stderr.write(s + '\n');
 
 try {
-  const lib = await libraryUrl();
+  const lib = await libraryUrl(base);
   const src = path.join(base, 'ckpt.bin');
   say(`bench: writing ${sizeMiB} MiB of random data to ${src}`);
   makeFile(src, sizeMiB << 20);
@@ -119,47 +119,5 @@ function f(x) {
   return x.toFixed(3);
 }
 
-function timeCmd(cmd, argv) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`${cmd} failed`);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
 
 
-// The child times only the transfer call, from inside (no node start-up),
-// and reports its own peak RSS.
-async function runChild(child, lib, o) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, lib, JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (c) => (out += c));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`transfer child exited ${code}`));
-      const r = JSON.parse(out);
-      if (r.result !== 'ok') return reject(new Error(`transfer ${o.dir}: ${r.result} ${r.error ?? ''}`));
-      resolve(r);
-    });
-  });
-}
-
-async function libraryUrl() {
-  const dist = path.join(root, 'dist/index.js');
-  if (existsSync(dist)) {
-    const m = await import(pathToFileURL(dist).href);
-    if (typeof m.stageOut === 'function' && typeof m.stageIn === 'function') return pathToFileURL(dist).href;
-  }
-  const { build } = await import('esbuild');
-  const outfile = path.join(base, 'transfer.mjs');
-  await build({
-    entryPoints: [path.join(root, 'src/transfer/index.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return pathToFileURL(outfile).href;
-}

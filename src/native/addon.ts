@@ -38,6 +38,12 @@ export interface NativeAddon {
   umask(): number;
   /** State counts [total, running, sleeping, waiting, zombie, stopped, other] of processes and threads. */
   procScan(): Promise<{ procs: number[]; tasks: number[]; vsize: number; rss: number }>;
+  /**
+   * Content-defined chunking (native/cdc.c): the end of the current chunk in
+   * buf[from..], which already holds `have` bytes, or -1 when it goes on past
+   * buf. `state` carries the rolling fingerprint from call to call.
+   */
+  cdcCut(buf: Uint8Array, from: number, have: number, state: BigUint64Array, min: number, avg: number, max: number): number;
 }
 
 let addon: NativeAddon | undefined;

@@ -131,9 +131,23 @@ export interface TransferSummary {
   missing?: string[];
   /** Stage-out: bytes read beyond those shipped (the unchanged check, re-reads of torn or rewritten files). */
   reread?: number;
+  /** Stage-out of a chunked generation: how much of it the site held already. */
+  dedup?: DedupSummary;
   error?: string;
   /** Seconds since the record's start when the transfer began (for `kickstart show`). */
   at?: number;
+}
+
+export interface DedupSummary {
+  /** Bytes of the generation's data (the file, or the archive of all entries). */
+  bytes_total: number;
+  /** Chunk bytes sent: what the site did not hold. */
+  bytes_new: number;
+  chunks: number;
+  /** Chunks the site held already (earlier generations, an interrupted upload). */
+  chunks_reused: number;
+  /** Share of bytes_total not sent, 0..1 (1: nothing new). */
+  dedup_ratio: number;
 }
 
 /** One generation shipped while the job ran (--checkpoint-interval). */

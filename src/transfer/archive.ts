@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { BLOCK, TRAILER, decodeHeader, decodePax, encodeHeader, padding, type TarHeader, type TarType } from './archive-header.js';
 import { archiveName } from './paths.js';
-import { openSource, readSource, seconds, TornFileError } from './source.js';
+import { identity, openSource, readSource, seconds, TornFileError } from './source.js';
 import type { CollectedEntry } from './collect.js';
 import type { ChunkRing } from '../staging/read-ahead.js';
 import type { ManifestEntry } from './manifest.js';
@@ -89,7 +89,7 @@ export async function* tarBody(entries: CollectedEntry[], done: ManifestEntry[],
       }
       const pad = padding(size);
       if (pad) hold(Buffer.alloc(pad));
-      done.push({ path: e.path, type: 'file', size, mode, mtime, sha256: hash.digest('hex') });
+      done.push({ path: e.path, type: 'file', size, mode, mtime, sha256: hash.digest('hex'), id: identity(src.stat) });
     } else {
       let st;
       try {

@@ -6,13 +6,12 @@ import type { Readable } from 'node:stream';
 import { SiteError, oneLine, type ChunkSource, type StagingSite } from '../staging/index.js';
 import { ArchiveError, readTar } from './archive.js';
 import { manifestKey } from './generations.js';
-import { parseManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { parseManifest, type ChunkRef, type Manifest, type ManifestEntry } from './manifest.js';
+import { readChunks } from './chunk-store.js';
 import { archiveName, unsafePathReason } from './paths.js';
+import { VerifyError } from './verify-error.js';
 
-/** A generation that is not whole or not what its manifest says: stage-in rolls back past it. */
-export class VerifyError extends Error {
-  override name = 'VerifyError';
-}
+export { VerifyError };
 
 export interface Fetched {
   manifest: Manifest;
@@ -47,12 +46,13 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
       throw new VerifyError(`'${e.path}' would be restored outside the working directory (allow it with --allow-outside)`);
     }
   }
+  const chunks = m.object.chunks;
   const okey = `${o.jobId}/${m.object.key}`;
-  const where = site.describe(okey);
+  const where = chunks ? `${site.describe(manifestKey(o.jobId, o.generation))} (${chunks.length} chunks)` : site.describe(okey);
   // The object may come as ring chunks (file://): receive() then writes each
   // piece before asking for the next, and readTar holds no piece across
   // entries (headers are decoded at once, or copied when they span chunks).
-  const ring = site.getChunks !== undefined;
+  const ring = !chunks && site.getChunks !== undefined;
   const maxBatch = ring ? 0 : MAX_BATCH;
   const temp = new Map<string, string>();
   let index = 0;
@@ -65,10 +65,12 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   // One file from a local site: the kernel copies it while its bytes are
   // hashed here, so stage-in costs about a read and a hash.
   const single = m.object.format === 'file' ? m.entries[0] : undefined;
-  const copyTo = single && o.scratch && site.getCopying ? sink(single) : undefined;
+  const copyTo = !chunks && single && o.scratch && site.getCopying ? sink(single) : undefined;
   let copied: Promise<void> | undefined;
   let stream: Readable | ChunkSource;
-  if (copyTo) {
+  if (chunks) {
+    stream = chunkStream(site, chunks, o);
+  } else if (copyTo) {
     const c = await orVerifyError(() => site.getCopying!(okey, copyTo, { signal: o.signal }));
     stream = c.chunks;
     copied = c.copied;
@@ -193,6 +195,12 @@ async function writevAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
     left = left.slice(i);
     if (left.length > 0 && skip > 0) left[0] = left[0].subarray(skip);
   }
+}
+
+/** A chunked generation's data as one stream of verified chunks. */
+function chunkStream(site: StagingSite, refs: ChunkRef[], o: FetchOptions): ChunkSource {
+  const it = readChunks(site, refs, { jobId: o.jobId, signal: o.signal });
+  return { [Symbol.asyncIterator]: () => it, destroy: () => void it.return(undefined).catch(() => {}) };
 }
 
 /** The object's chunks; a failure while they arrive is a (retryable) site error, with the URL. */

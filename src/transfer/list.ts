@@ -4,6 +4,8 @@ import { jobPrefix, manifestKey, scanGenerations } from './generations.js';
 import { checkJobId } from './options.js';
 import { parseManifest } from './manifest.js';
 import { withRetry, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { dedupSummary } from './summary.js';
+import type { DedupSummary } from '../record/types.js';
 
 export interface ListOptions {
   staging: string | StagingLocation;
@@ -33,6 +35,8 @@ export interface GenerationInfo {
   age?: number;
   attempt?: number;
   host?: string;
+  /** Chunked generations: bytes total and new, chunks reused, dedup ratio (as in the record). */
+  dedup?: DedupSummary;
   /** With `verify`: whether every file matched its manifest. */
   verified?: boolean;
   /** Why it does not verify, or why its manifest cannot be read. */
@@ -91,6 +95,8 @@ export async function listGenerations(o: ListOptions): Promise<GenerationInfo[]>
         attempt: m.attempt,
         host: m.host,
       });
+      const dedup = dedupSummary(m);
+      if (dedup) info.dedup = dedup;
       if (o.verify) {
         const v = await withRetry(
           () => fetchGeneration(site, { jobId: o.jobId, generation: s.generation, allowOutside: true, signal: o.signal }),

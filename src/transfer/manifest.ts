@@ -1,13 +1,30 @@
 import { ancestors, unsafePathReason } from './paths.js';
 import { genName } from './generations.js';
+import { bool, int, num, obj, oneOf, str } from './manifest-fields.js';
 
 /**
  * Pure: the manifest of one generation, written last at the staging site.
  * Its presence makes the generation visible; its per-file SHA-256 sums are
- * what stage-in verifies against.
+ * what stage-in verifies against. Format 1 names one data object of the
+ * generation; format 2 lists the content-addressed chunks the data is cut
+ * into (see chunk-store.ts), each verified by its own SHA-256 on the way in.
  */
 
 export const MANIFEST_FORMAT = 'kickstart-checkpoint/1';
+export const CHUNKED_FORMAT = 'kickstart-checkpoint/2';
+export type ManifestFormat = typeof MANIFEST_FORMAT | typeof CHUNKED_FORMAT;
+
+/** One chunk of the data: [hex SHA-256 of its bytes, size]. Compact: a 1 GiB file has ~1000. */
+export type ChunkRef = [string, number];
+
+/** What a chunked generation sent, as opposed to found at the site already. */
+export interface DedupStats {
+  /** Chunk bytes uploaded for this generation. */
+  bytes_new: number;
+  chunks_new: number;
+  /** Chunks already at the site (from earlier generations or an interrupted upload). */
+  chunks_reused: number;
+}
 
 export type EntryType = 'file' | 'dir' | 'symlink';
 
@@ -25,10 +42,16 @@ export interface ManifestEntry {
   sha256?: string;
   /** Symlinks only: the link text, stored as is and never followed. */
   target?: string;
+  /**
+   * Files, format 2: dev:ino:size:mtime_ns:ctime_ns as read. The next
+   * stage-out reuses this entry's chunks without reading the file when its
+   * identity is the same (ctime cannot be set back by a writer).
+   */
+  id?: string;
 }
 
 export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
+  format: ManifestFormat;
   job_id: string;
   generation: number;
   attempt: number;
@@ -42,14 +65,18 @@ export interface Manifest {
    * job, a fired deadline or a stop from outside; absent (older manifests) counts as true.
    */
   clean?: boolean;
-  /** The one data object of the generation. */
+  /** The data of the generation: one object (format 1) or a list of chunks (format 2). */
   object: {
-    /** Key relative to the job folder: gen-000042/<name>. */
-    key: string;
+    /** Format 1: key relative to the job folder: gen-000042/<name>. */
+    key?: string;
     /** 'file': one regular file stored as is; 'tar': an archive of all entries. */
     format: 'file' | 'tar';
     size: number;
+    /** Format 2: the data's chunks in order; their sizes add up to `size`. */
+    chunks?: ChunkRef[];
   };
+  /** Format 2: what this generation uploaded. */
+  dedup?: DedupStats;
   /** Sum of the file sizes. */
   bytes: number;
   /** Parents before children. */
@@ -58,7 +85,7 @@ export interface Manifest {
 
 export function buildManifest(m: Omit<Manifest, 'format' | 'bytes'>): Manifest {
   const bytes = m.entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
-  return { format: MANIFEST_FORMAT, ...m, bytes };
+  return { format: m.object.chunks ? CHUNKED_FORMAT : MANIFEST_FORMAT, ...m, bytes };
 }
 
 export function serializeManifest(m: Manifest): Buffer {
@@ -95,7 +122,10 @@ function fail(why: string): ParsedManifest {
 
 function check(raw: unknown, expect: { jobId?: string; generation?: number }): Manifest {
   const o = obj(raw, 'manifest');
-  if (o.format !== MANIFEST_FORMAT) throw new Error(`format is ${JSON.stringify(o.format)}, expected "${MANIFEST_FORMAT}"`);
+  if (o.format !== MANIFEST_FORMAT && o.format !== CHUNKED_FORMAT) {
+    throw new Error(`format is ${JSON.stringify(o.format)}, expected "${CHUNKED_FORMAT}" or "${MANIFEST_FORMAT}"`);
+  }
+  const chunked = o.format === CHUNKED_FORMAT;
   const jobId = str(o.job_id, 'job_id');
   const generation = int(o.generation, 'generation', 1);
   if (expect.jobId !== undefined && jobId !== expect.jobId) throw new Error(`job_id "${jobId}" is not "${expect.jobId}"`);
@@ -103,15 +133,19 @@ function check(raw: unknown, expect: { jobId?: string; generation?: number }): M
     throw new Error(`generation ${generation} is not ${expect.generation}`);
   }
   const ob = obj(o.object, 'object');
-  const object = {
-    key: str(ob.key, 'object.key'),
+  const object: Manifest['object'] = {
     format: oneOf(ob.format, ['file', 'tar'] as const, 'object.format'),
     size: int(ob.size, 'object.size', 0),
   };
-  const head = `${genName(generation)}/`;
-  const name = object.key.slice(head.length);
-  if (!object.key.startsWith(head) || name === '' || unsafePathReason(name, false)) {
-    throw new Error(`object.key "${object.key}" is not inside ${head}`);
+  if (chunked) {
+    object.chunks = chunkList(ob.chunks, object.size);
+  } else {
+    const key = (object.key = str(ob.key, 'object.key'));
+    const head = `${genName(generation)}/`;
+    const name = key.slice(head.length);
+    if (!key.startsWith(head) || name === '' || unsafePathReason(name, false)) {
+      throw new Error(`object.key "${key}" is not inside ${head}`);
+    }
   }
   if (!Array.isArray(o.entries)) throw new Error('entries is not a list');
   const entries = o.entries.map((e, i) => entry(e, `entries[${i}]`));
@@ -122,8 +156,9 @@ function check(raw: unknown, expect: { jobId?: string; generation?: number }): M
   }
   const bytes = int(o.bytes, 'bytes', 0);
   if (bytes !== files.reduce((n, e) => n + e.size, 0)) throw new Error('bytes is not the sum of the file sizes');
+  const dedup = chunked && o.dedup !== undefined ? dedupStats(o.dedup) : undefined;
   return {
-    format: MANIFEST_FORMAT,
+    format: chunked ? CHUNKED_FORMAT : MANIFEST_FORMAT,
     job_id: jobId,
     generation,
     attempt: int(o.attempt, 'attempt', 0),
@@ -133,7 +168,32 @@ function check(raw: unknown, expect: { jobId?: string; generation?: number }): M
     object,
     bytes,
     entries,
+    ...(dedup ? { dedup } : {}),
   };
+}
+
+/** Chunks bigger than this are refused: no chunker writes them, and each is held whole in memory. */
+export const MAX_CHUNK = 64 << 20;
+
+function chunkList(raw: unknown, size: number): ChunkRef[] {
+  if (!Array.isArray(raw)) throw new Error('object.chunks is not a list');
+  let sum = 0;
+  const out = raw.map((c, i): ChunkRef => {
+    if (!Array.isArray(c) || c.length !== 2 || typeof c[0] !== 'string' || !SHA.test(c[0])) {
+      throw new Error(`object.chunks[${i}] is not [sha256, size]`);
+    }
+    const n = int(c[1], `object.chunks[${i}] size`, 1);
+    if (n > MAX_CHUNK) throw new Error(`object.chunks[${i}] is larger than ${MAX_CHUNK} bytes`);
+    sum += n;
+    return [c[0], n];
+  });
+  if (sum !== size) throw new Error(`object.chunks add up to ${sum} bytes, object.size is ${size}`);
+  return out;
+}
+
+function dedupStats(raw: unknown): DedupStats {
+  const d = obj(raw, 'dedup');
+  return { bytes_new: int(d.bytes_new, 'dedup.bytes_new', 0), chunks_new: int(d.chunks_new, 'dedup.chunks_new', 0), chunks_reused: int(d.chunks_reused, 'dedup.chunks_reused', 0) };
 }
 
 function entry(raw: unknown, where: string): ManifestEntry {
@@ -154,6 +214,7 @@ function entry(raw: unknown, where: string): ManifestEntry {
     const sha = str(o.sha256, `${where}.sha256`);
     if (!SHA.test(sha)) throw new Error(`${where}.sha256 is not 64 hex digits`);
     e.sha256 = sha;
+    if (o.id !== undefined) e.id = str(o.id, `${where}.id`);
   } else if (e.size !== 0) throw new Error(`${where}.size must be 0 for a ${type}`);
   if (type === 'symlink') {
     e.target = str(o.target, `${where}.target`);
@@ -175,29 +236,4 @@ function checkTree(entries: ManifestEntry[]): void {
       if (t && t !== 'dir') throw new Error(`path "${e.path}" lies below the ${t} "${a}"`);
     }
   }
-}
-
-function obj(v: unknown, where: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where} is not an object`);
-  return v as Record<string, unknown>;
-}
-function str(v: unknown, where: string, emptyOk = false): string {
-  if (typeof v !== 'string' || (!emptyOk && v === '')) throw new Error(`${where} is not a string`);
-  return v;
-}
-function int(v: unknown, where: string, min: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new Error(`${where} is not a whole number >= ${min}`);
-  return v;
-}
-function bool(v: unknown, where: string): boolean {
-  if (typeof v !== 'boolean') throw new Error(`${where} is not true or false`);
-  return v;
-}
-function num(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where} is not a number`);
-  return v;
-}
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string): T {
-  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new Error(`${where} is not one of ${allowed.join(', ')}`);
-  return v as T;
 }

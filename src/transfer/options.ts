@@ -17,6 +17,12 @@ export interface TransferOptions {
   attempt: number;
   /** Generations kept at the site; default 2. */
   keep?: number;
+  /**
+   * How stage-out stores a generation: 'chunks' (default): content-addressed
+   * chunks shared by all generations, only new ones sent; 'object': one data
+   * object per generation (the layout before chunks, still read by stage-in).
+   */
+  layout?: 'chunks' | 'object';
   /** Retries after the first try of each transfer; default 3. */
   retries?: number;
   /** First backoff delay, doubled each retry, with jitter, capped at 30 s; default 1000. */
@@ -83,6 +89,7 @@ export interface Normalized {
   jobId: string;
   attempt: number;
   keep: number;
+  layout: 'chunks' | 'object';
   retry: RetryPolicy;
   allowOutside: boolean;
   logger: Logger;
@@ -113,6 +120,7 @@ export function normalizeOptions(o: TransferOptions): Normalized {
     jobId: o.jobId,
     attempt: o.attempt ?? 1,
     keep: o.keep ?? 2,
+    layout: o.layout ?? 'chunks',
     retry: {
       retries: o.retries ?? DEFAULT_RETRY.retries,
       baseMs: o.backoffMs ?? DEFAULT_RETRY.baseMs,

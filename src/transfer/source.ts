@@ -144,6 +144,15 @@ async function rewritten(fh: FileHandle, before: BigIntStats, after: BigIntStats
   return undefined;
 }
 
+/**
+ * A file's identity as read: equal identities mean equal content unless
+ * something wrote it and set both times back (ctime cannot be set back
+ * without changing the clock), the test backup tools (restic, borg) use.
+ */
+export function identity(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
 /** Seconds since the epoch, as precise as a double allows. */
 export function seconds(ns: bigint): number {
   const s = ns / 1_000_000_000n;

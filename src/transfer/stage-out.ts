@@ -1,32 +1,33 @@
-import { createHash } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
-import { oneLine, safeSegment, type SiteEntry, type StagingSite } from '../staging/index.js';
-import { borrowRing, returnRing, type ChunkRing } from '../staging/read-ahead.js';
-import { collect, hasCheckpoint, readOrder, type Collected } from './collect.js';
+import { oneLine, type StagingSite } from '../staging/index.js';
+import { collect, hasCheckpoint, type Collected } from './collect.js';
 import { unchangedSince } from './unchanged.js';
-import { tarBody } from './archive.js';
-import { dataKey, genName, jobPrefix, manifestKey, nextGeneration, scanGenerations, unfinished } from './generations.js';
-import { prune } from './prune.js';
-import { buildManifest, serializeManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { genName, jobPrefix, manifestKey, nextGeneration, scanGenerations, unfinished } from './generations.js';
+import { buildManifest, serializeManifest } from './manifest.js';
+import { chunkIndex, uploadChunked, type Chunked } from './chunked-upload.js';
+import { uploadObject, type Stored } from './object-upload.js';
+import { prune, sweep } from './prune.js';
 import { REPLACED_TRIES, TORN_TRIES, checkOptions, normalizeOptions, type Normalized } from './options.js';
 import { formatBytes, startProgress, type Progress } from './progress.js';
 import { sleep, withRetry, type RetryRun } from './retry.js';
-import { openSource, readSource, seconds, TornFileError } from './source.js';
-import { failureLine, fileList, summary } from './summary.js';
+import { TornFileError } from './source.js';
+import { dedupSummary, failureLine, fileList, summary } from './summary.js';
 import type { TransferOptions } from './options.js';
 
 /**
  * Stage-out, run after the job however it ended:
  *  1. resolve the declared paths; none exists: result 'none', nothing published;
  *  2. list the job's folder; the new generation is one past the highest seen;
- *  3. stream the data object (the file as is, or one tar of everything) into
- *     gen-NNNNNN/, hashing every byte on the way; a file that changed while
- *     read is read again (3 tries);
+ *  3. cut the data (the file as is, or one tar of everything) into
+ *     content-defined chunks, hashing every byte on the way, and put the
+ *     chunks the site does not hold yet (chunk-store.ts); nothing is read
+ *     when no file changed since the previous generation; a file that
+ *     changed while read is read again (3 tries). Layout 'object' streams
+ *     one data object into gen-NNNNNN/ instead (object-upload.ts);
  *  4. write gen-NNNNNN.manifest.json: from now on the generation is visible;
  *  5. prune: keep the newest `keep` generations, drop older ones (manifest
- *     first) and leftovers of failed uploads.
+ *     first), leftovers of failed uploads, and chunks no kept manifest lists.
  * A crash anywhere before 4 leaves only invisible leftovers; the previous
  * generation is untouched until a newer one is published.
  */
@@ -81,10 +82,11 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     if (same) {
       log.info({ url: site.url, generation: same.generation }, `stage-out: the files are those of ${genName(same.generation)}, the newest generation; nothing new published`);
       // A stage-out killed before its prune left more than --keep: this one does it.
-      await prune(site, n, run, same.generation);
+      await prune(site, n, run, same);
       return done({ result: 'unchanged', generation: same.generation, files: fileList(same.entries), bytes: same.bytes, attempts, missing: found.missing, reread: reads.bytes });
     }
     const total = found.entries.reduce((s, e) => s + e.size, 0);
+    const chunked = n.layout === 'chunks' ? await chunkIndex(site, n, run, listed.value, states, total) : undefined;
     log.info(
       { url: site.url, generation: gen, files: found.entries.length, bytes: total },
       `stage-out: ${found.entries.length} entr${found.entries.length === 1 ? 'y' : 'ies'} (${formatBytes(total)}) to ${site.url} as ${genName(gen)}`,
@@ -96,7 +98,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     let torn = 0;
     for (let tornTry = 1; !stored; tornTry++) {
       const progress = startProgress({ label: `stage-out ${genName(gen)}`, total, bar: n.progress, stream: n.progressStream, logger: log });
-      const up = await withRetry(() => upload(site, n, gen, found, tornTry, progress, reads), run).finally(() => progress.stop());
+      const up = await withRetry(() => upload(site, n, gen, found, tornTry, progress, reads, chunked), run).finally(() => progress.stop());
       attempts = Math.max(attempts, up.attempts);
       if (up.tag === 'done') {
         stored = up.value;
@@ -133,18 +135,20 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
       clean: n.clean,
       object: stored.object,
       entries: stored.entries,
+      ...(stored.dedup ? { dedup: stored.dedup } : {}),
     });
     const mkey = manifestKey(n.jobId, gen);
     const pub = await withRetry(() => site.publish(mkey, serializeManifest(manifest), { signal: n.signal }), run);
     attempts = Math.max(attempts, pub.attempts);
     if (pub.tag === 'failed') return done({ result: 'failed', attempts, missing: found.missing, error: failureLine('stage-out to', site.url, pub, n.redact) });
     await n.hooks.phase?.('published');
+    const dedup = dedupSummary(manifest);
     log.info(
-      { url: site.url, generation: gen, files: stored.entries.length, bytes: manifest.bytes, object: stored.object.key },
-      `stage-out: published ${genName(gen)} (${formatBytes(manifest.bytes)}) in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+      { url: site.url, generation: gen, files: stored.entries.length, bytes: manifest.bytes, ...(stored.object.key ? { object: stored.object.key } : { dedup }) },
+      `stage-out: published ${genName(gen)} (${formatBytes(manifest.bytes)}${dedup ? `, ${formatBytes(dedup.bytes_new)} new` : ''}) in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
     );
 
-    await prune(site, n, run, gen);
+    await prune(site, n, run, manifest);
     await n.hooks.phase?.('pruned');
     return done({
       result: 'ok',
@@ -154,84 +158,24 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
       attempts,
       missing: found.missing,
       reread: Math.max(0, reads.bytes - manifest.bytes),
+      ...(dedup ? { dedup } : {}),
     });
   } finally {
     site.close();
   }
 }
 
-interface Stored {
-  object: Manifest['object'];
-  entries: ManifestEntry[];
-}
-
-/** One try at storing the generation's data object; throws TornFileError or a SiteError. */
-async function upload(site: StagingSite, n: Normalized, gen: number, found: Collected, tornTry: number, progress: Progress, reads: { bytes: number }): Promise<Stored> {
+/** One try at storing the generation's data; throws TornFileError or a SiteError. */
+async function upload(site: StagingSite, n: Normalized, gen: number, found: Collected, tornTry: number, progress: Progress, reads: { bytes: number }, chunked?: Chunked): Promise<Stored> {
   const hooks = n.hooks;
-  const afterRead = hooks.afterRead && ((p: string) => hooks.afterRead!(p, tornTry));
-  const call = { signal: n.signal, onBytes: (b: number) => progress.add(b) };
-  const ring = site.putReleasesChunks ? borrowRing() : undefined;
-  const stored = await uploadWith(site, n, gen, found, ring, call, afterRead, hooks, reads);
-  // put() consumed the whole body: no read into the ring is in flight. After
-  // a failure one might be, so that ring is left to the collector.
-  if (ring) returnRing(ring);
-  return stored;
-}
-
-async function uploadWith(
-  site: StagingSite,
-  n: Normalized,
-  gen: number,
-  found: Collected,
-  ring: ChunkRing | undefined,
-  call: { signal?: AbortSignal; onBytes: (b: number) => void },
-  afterRead: ((p: string) => void | Promise<void>) | undefined,
-  hooks: Normalized['hooks'],
-  reads: { bytes: number },
-): Promise<Stored> {
-  const single = found.entries.length === 1 && found.entries[0].type === 'file';
-  if (single) {
-    const e = found.entries[0];
-    const name = objectName(e.path);
-    const src = await openSource(e.abs, e.path, e.expect);
-    const hash = createHash('sha256');
-    const body = readSource(src, { hash, shown: e.path, abs: e.abs, ring, reads, signal: n.signal, afterRead: afterRead && (() => afterRead(e.path)) });
-    const size = await site.put(dataKey(n.jobId, gen, name), announce(body, hooks.phase), call);
-    const entry: ManifestEntry = {
-      path: e.path,
-      type: 'file',
-      size: Number(src.stat.size),
-      mode: Number(src.stat.mode) & 0o7777,
-      mtime: seconds(src.stat.mtimeNs),
-      sha256: hash.digest('hex'),
-    };
-    return { object: { key: `${genName(gen)}/${name}`, format: 'file', size }, entries: [entry] };
-  }
-  const entries: ManifestEntry[] = [];
-  const body = tarBody(readOrder(found.entries), entries, { signal: n.signal, ring, afterRead, reads });
-  const size = await site.put(dataKey(n.jobId, gen, 'checkpoint.tar'), announce(body, hooks.phase), call);
-  return { object: { key: `${genName(gen)}/checkpoint.tar`, format: 'tar', size }, entries };
-}
-
-/** Calls the 'uploading' hook once the first chunk has been handed to the site. */
-async function* announce(body: AsyncIterable<Buffer>, phase?: (name: string) => void | Promise<void>): AsyncGenerator<Buffer> {
-  let first = true;
-  for await (const c of body) {
-    yield c;
-    if (first && phase) await phase('uploading');
-    first = false;
-  }
-}
-
-/** The stored name of a single-file checkpoint: its base name, made safe for any store. */
-export function objectName(p: string): string {
-  return safeSegment(path.posix.basename(p));
-}
-
-/** Best effort, like prune: leftovers that stay are only space, never visible. */
-async function sweep(site: StagingSite, n: Normalized, run: RetryRun, stale: SiteEntry[]): Promise<void> {
-  if (stale.length === 0) return;
-  const r = await withRetry(() => site.remove(stale, { signal: n.signal }), run);
-  if (r.tag === 'failed') n.logger.warn({ url: site.url }, `stage-out: leftovers of unfinished uploads stay: ${oneLine(r.error)}`);
-  else n.logger.debug({ url: site.url, objects: stale.length }, 'stage-out: removed leftovers of unfinished uploads');
+  const common = {
+    jobId: n.jobId,
+    signal: n.signal,
+    onBytes: (b: number) => progress.add(b),
+    afterRead: hooks.afterRead && ((p: string) => hooks.afterRead!(p, tornTry)),
+    started: hooks.phase && (() => hooks.phase!('uploading')),
+    reads,
+  };
+  if (chunked) return uploadChunked(site, found, { ...common, known: chunked.known, previous: chunked.previous });
+  return uploadObject(site, found, { ...common, generation: gen });
 }

@@ -1,7 +1,7 @@
-import type { TransferSummary } from '../record/types.js';
+import type { DedupSummary, TransferSummary } from '../record/types.js';
 import { SiteError, oneLine } from '../staging/index.js';
 import type { RetryResult } from './retry.js';
-import type { ManifestEntry } from './manifest.js';
+import type { Manifest, ManifestEntry } from './manifest.js';
 
 /** Builds the step's one result shape, whatever the outcome. */
 export function summary(
@@ -25,8 +25,22 @@ export function summary(
   if (fields.missing && fields.missing.length > 0) s.missing = fields.missing;
   if (fields.poisoned) s.poisoned = fields.poisoned;
   if (fields.reread) s.reread = fields.reread;
+  if (fields.dedup) s.dedup = fields.dedup;
   if (fields.error) s.error = redact(fields.error);
   return s;
+}
+
+/** Pure: the record's view of a chunked generation's upload. */
+export function dedupSummary(m: Manifest): DedupSummary | undefined {
+  if (!m.dedup || !m.object.chunks) return undefined;
+  const total = m.object.size;
+  return {
+    bytes_total: total,
+    bytes_new: m.dedup.bytes_new,
+    chunks: m.object.chunks.length,
+    chunks_reused: m.dedup.chunks_reused,
+    dedup_ratio: total === 0 ? 1 : Math.round((1 - m.dedup.bytes_new / total) * 10_000) / 10_000,
+  };
 }
 
 export function fileList(entries: ManifestEntry[]): TransferSummary['files'] {

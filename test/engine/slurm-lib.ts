@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { expect } from 'vitest';
 import { COUNT_PY, PYTHON, countAttempts, resumeProblems } from '../helpers/count.js';
 import { BIN, ROOT, sleep, tempDir } from '../helpers/run.js';
+import { stagedFile } from '../helpers/staged.js';
 
 /*
  * What the engine tests share: submitting examples/slurm/count.sbatch to the
@@ -111,7 +112,7 @@ export function latestShipped(run: Submitted): { generation: number; count: numb
     .filter((g): g is string => g !== undefined)
     .map(Number);
   const generation = Math.max(...gens);
-  const count = Number(readFileSync(join(jobDir, `gen-${String(generation).padStart(6, '0')}`, 'count.checkpoint'), 'utf8'));
+  const count = Number(stagedFile(jobDir, generation).toString('utf8'));
   return { generation, count };
 }
 

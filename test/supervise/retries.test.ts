@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COUNT_PY, PYTHON, countAttempts, resumeProblems } from '../helpers/count.js';
 import { BIN, ks, sleep, tempDir } from '../helpers/run.js';
+import { stagedFile } from '../helpers/staged.js';
 
 const t = tempDir();
 afterAll(t.cleanup);
@@ -61,7 +62,7 @@ describe('restarts to completion (the seed scenario, scaled to seconds)', () => 
     // The cleanup job ran after stage-out: the count lives only at the staging site.
     expect(existsSync(join(dir, 'work', 'count.checkpoint'))).toBe(false);
     const last = r.records.at(-1).kickstart.stage_out;
-    expect(Number(readFileSync(join(dir, 'staging', 'count', `gen-${String(last.generation).padStart(6, '0')}`, 'count.checkpoint'), 'utf8'))).toBe(N);
+    expect(Number(stagedFile(join(dir, 'staging', 'count'), last.generation!).toString('utf8'))).toBe(N);
   });
 
   it("the tutorial's own count.py ignores SIGTERM: SIGKILL at the kill time, and the last whole step's checkpoint carries on", async () => {

@@ -238,3 +238,24 @@ export function runNode(
     });
   });
 }
+
+/**
+ * The keys of a job's generations (chunks left out), after checking the
+ * chunk store: every chunk a published manifest lists is there, and (when
+ * `tidy`) no chunk is there that none lists.
+ */
+export async function generationKeys(staging: Staging, jobId = 'job-1', tidy = true): Promise<string[]> {
+  const keys = (await listKeys(staging, `${jobId}/`)).map((e) => e.key);
+  const chunkHead = `${jobId}/chunks/`;
+  const stored = new Set(keys.filter((k) => k.startsWith(chunkHead)).map((k) => k.slice(chunkHead.length)));
+  const listed = new Set<string>();
+  for (const k of keys.filter((k) => /\/gen-\d+\.manifest\.json$/.test(k))) {
+    const m = JSON.parse((await readObject(staging, k)).toString('utf8')) as { object: { chunks?: [string, number][] } };
+    for (const [sha] of m.object.chunks ?? []) listed.add(sha);
+  }
+  const missing = [...listed].filter((c) => !stored.has(c));
+  if (missing.length > 0) throw new Error(`${missing.length} chunks listed by a manifest are missing, e.g. ${missing[0]}`);
+  const extra = [...stored].filter((c) => !listed.has(c));
+  if (tidy && extra.length > 0) throw new Error(`${extra.length} chunks no manifest lists are left, e.g. ${extra[0]}`);
+  return keys.filter((k) => !k.startsWith(chunkHead));
+}

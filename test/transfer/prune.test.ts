@@ -5,7 +5,7 @@ import { stageIn, stageOut } from '../../src/transfer/index.js';
 import { freshStaging, listKeys, options, workdir, writeObject } from './helpers.js';
 
 const out = (cwd: string, staging: ReturnType<typeof freshStaging>, keep?: number) =>
-  stageOut(options(cwd, staging, { checkpoints: ['n.ckpt'], ...(keep ? { keep } : {}) }));
+  stageOut(options(cwd, staging, { layout: 'object', checkpoints: ['n.ckpt'], ...(keep ? { keep } : {}) }));
 
 describe('generations kept and pruned', () => {
   it('keeps the newest 2 by default and deletes older ones', async () => {
@@ -72,7 +72,7 @@ describe('generations kept and pruned', () => {
     for (let g = 2; g <= 6; g++) await writeObject(staging, `job-1/gen-00000${g}/n.ckpt`, `killed ${g}`);
     writeFileSync(path.join(a, 'n.ckpt'), 'seven');
     let atUpload: string[] = [];
-    const r = await stageOut(options(a, staging, { checkpoints: ['n.ckpt'], hooks: { phase: async (p) => { if (p === 'uploaded') atUpload = (await listKeys(staging)).map((e) => e.key); } } }));
+    const r = await stageOut(options(a, staging, { layout: 'object', checkpoints: ['n.ckpt'], hooks: { phase: async (p) => { if (p === 'uploaded') atUpload = (await listKeys(staging)).map((e) => e.key); } } }));
     expect(r.generation).toBe(7);
     // Only the published generation and the one being written were there once the data was up.
     expect(atUpload.filter((k) => !k.startsWith('job-1/gen-000007'))).toEqual(['job-1/gen-000001.manifest.json', 'job-1/gen-000001/n.ckpt']);

@@ -10,9 +10,9 @@ import { freshStaging, listKeys, options, readObject, tempDir, workdir, writeObj
 async function twoGenerations(staging: Staging, checkpoints: string[], write: (dir: string, v: string) => void) {
   const a = workdir();
   write(a, 'one');
-  expect((await stageOut(options(a, staging, { checkpoints }))).result).toBe('ok');
+  expect((await stageOut(options(a, staging, { layout: 'object', checkpoints }))).result).toBe('ok');
   write(a, 'two');
-  expect((await stageOut(options(a, staging, { checkpoints, attempt: 2 }))).result).toBe('ok');
+  expect((await stageOut(options(a, staging, { layout: 'object', checkpoints, attempt: 2 }))).result).toBe('ok');
 }
 
 const single = (dir: string, v: string) => writeFileSync(path.join(dir, 'state.ckpt'), `state ${v}\n`.repeat(1000));
@@ -59,7 +59,7 @@ describe('rollback', () => {
     await twoGenerations(staging, ['state.ckpt'], single);
     const a = workdir();
     single(a, 'three');
-    expect((await stageOut(options(a, staging, { checkpoints: ['state.ckpt'], keep: 3 }))).result).toBe('ok');
+    expect((await stageOut(options(a, staging, { layout: 'object', checkpoints: ['state.ckpt'], keep: 3 }))).result).toBe('ok');
     await writeObject(staging, 'job-1/gen-000003.manifest.json', '{"format": "kickstart-checkpoint/1", "generation": "x"');
     await writeObject(staging, 'job-1/gen-000002/state.ckpt', 'short');
 
@@ -72,7 +72,7 @@ describe('rollback', () => {
     const staging = freshStaging();
     const a = workdir();
     single(a, 'one');
-    expect((await stageOut(options(a, staging, { checkpoints: ['state.ckpt'] }))).result).toBe('ok');
+    expect((await stageOut(options(a, staging, { layout: 'object', checkpoints: ['state.ckpt'] }))).result).toBe('ok');
     await writeObject(staging, 'job-1/gen-000001.manifest.json', '[1, 2, 3]\n');
 
     const b = workdir();
@@ -196,7 +196,7 @@ describe('hostile generations', () => {
     const a = workdir();
     mkdirSync(path.join(a, 'ck'));
     writeFileSync(path.join(a, 'ck/x'), 'inside');
-    expect((await stageOut(options(a, staging, { checkpoints: ['ck'] }))).result).toBe('ok');
+    expect((await stageOut(options(a, staging, { layout: 'object', checkpoints: ['ck'] }))).result).toBe('ok');
     const b = workdir();
     const outside = tempDir('target');
     const { symlinkSync, lstatSync } = await import('node:fs');
@@ -211,7 +211,7 @@ describe('hostile generations', () => {
     const staging = freshStaging();
     const a = workdir();
     single(a, 'one');
-    expect((await stageOut(options(a, staging, { checkpoints: ['state.ckpt'], jobId: 'job-2' }))).result).toBe('ok');
+    expect((await stageOut(options(a, staging, { layout: 'object', checkpoints: ['state.ckpt'], jobId: 'job-2' }))).result).toBe('ok');
     expect((await stageIn(options(workdir(), staging))).result).toBe('none');
     expect((await listKeys(staging)).map((e) => e.key)).toEqual(['job-2/gen-000001.manifest.json', 'job-2/gen-000001/state.ckpt']);
   });

@@ -17,7 +17,7 @@ describe('round trip', () => {
     utimesSync(path.join(a, 'count.checkpoint'), 1_700_000_000.123456, 1_700_000_000.123456);
     const before = statSync(path.join(a, 'count.checkpoint'));
 
-    const out = await stageOut(options(a, staging, { checkpoints: ['count.checkpoint'] }));
+    const out = await stageOut(options(a, staging, { layout: 'object', checkpoints: ['count.checkpoint'] }));
     expect(out).toMatchObject({ direction: 'out', result: 'ok', generation: 1, bytes: data.length, attempts: 1, url: staging.url });
     expect(out.files).toEqual([{ path: 'count.checkpoint', size: data.length, sha256: sha(data) }]);
     const keys = (await listKeys(staging)).map((e) => e.key);
@@ -79,7 +79,7 @@ describe('round trip', () => {
     utimesSync(root, 1_650_000_100, 1_650_000_100);
     const want = snapshot(a);
 
-    const out = await stageOut(options(a, staging, { checkpoints: ['state'] }));
+    const out = await stageOut(options(a, staging, { layout: 'object', checkpoints: ['state'] }));
     expect(out.result).toBe('ok');
     expect(out.files).toHaveLength(1001);
     const keys = (await listKeys(staging)).map((e) => e.key);

@@ -19,6 +19,7 @@ describe('torn checkpoint files', () => {
     const seen: number[] = [];
     const r = await stageOut(
       options(a, staging, {
+        layout: 'object',
         checkpoints: ['state.ckpt'],
         hooks: {
           afterRead: (_p, attempt) => {

@@ -21,7 +21,7 @@ interface LsFlags {
  */
 export function registerCheckpointsCommand(program: Command): void {
   const cp = program.command('checkpoints').description('inspect checkpoint generations at a staging site');
-  const ls = cp.command('ls').description('list the generations of a job: files, size, age, and whether they verify');
+  const ls = cp.command('ls').description('list the generations of a job: files, size, bytes new, chunks reused, dedup ratio, age, and whether they verify');
   addFlags(ls, 'checkpoints').action(async (values: Record<string, unknown>) => {
       const flags = readFlags<LsFlags>('checkpoints', values);
       const usage = (msg: string): never => {
@@ -60,15 +60,26 @@ export function registerCheckpointsCommand(program: Command): void {
 
 /** Pure: the `ls` table, one generation per line, then one note per problem. */
 export function formatTable(gens: GenerationInfo[], verify: boolean): string {
-  const rows = [['GENERATION', 'FILES', 'SIZE', 'AGE', 'VERIFIED']];
+  // NEW, REUSED and DEDUP: what the stage-out of a chunked generation sent ('-' for the one-object layout).
+  const rows = [['GENERATION', 'FILES', 'SIZE', 'NEW', 'REUSED', 'DEDUP', 'AGE', 'VERIFIED']];
   const notes: string[] = [];
   for (const g of gens) {
     const verified = !g.complete ? 'incomplete' : !verify ? '-' : g.verified ? 'yes' : 'no';
-    rows.push([genName(g.generation), g.complete ? String(g.files) : '-', formatBytes(g.bytes), g.age !== undefined ? formatAge(g.age) : '-', verified]);
+    const d = g.dedup;
+    rows.push([
+      genName(g.generation),
+      g.complete ? String(g.files) : '-',
+      formatBytes(g.bytes),
+      d ? formatBytes(d.bytes_new) : '-',
+      d ? `${d.chunks_reused}/${d.chunks}` : '-',
+      d ? `${(d.dedup_ratio * 100).toFixed(1)}%` : '-',
+      g.age !== undefined ? formatAge(g.age) : '-',
+      verified,
+    ]);
     if (g.error && g.complete) notes.push(`${genName(g.generation)}: ${g.error}`);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd());
+  const lines = rows.map((r) => r.map((c, i) => (i >= 1 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd());
   return [...lines, ...notes].join('\n') + '\n';
 }
 
