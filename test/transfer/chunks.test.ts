@@ -1,10 +1,11 @@
-import { beforeAll, describe, it, expect } from 'vitest';
+import { afterEach, beforeAll, describe, it, expect } from 'vitest';
 import { appendFileSync, mkdirSync, openSync, readFileSync, rmSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { createCipheriv, createHash } from 'node:crypto';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { listGenerations, stageIn, stageOut } from '../../src/transfer/index.js';
 import { CDC } from '../../src/transfer/chunker.js';
-import { bundle, diffTrees, freshStaging, generationKeys, kind, listKeys, options, readObject, runNode, snapshot, workdir, writeObject, type Staging } from './helpers.js';
+import { bundle, diffTrees, freshStaging as anyStaging, generationKeys, kind, listKeys, options, readObject, runNode, snapshot, workdir as anyWorkdir, writeObject, type Staging } from './helpers.js';
 
 /**
  * Content-addressed generations (issue #17): only chunks the site does not
@@ -12,6 +13,23 @@ import { bundle, diffTrees, freshStaging, generationKeys, kind, listKeys, option
  * chunk a kept generation lists, and restore checks every chunk.
  */
 const MiB = 1 << 20;
+
+// These tests write hundreds of MiB: each one's directories go as it ends,
+// not all at the end of the file (which, on a loaded machine, outlasts a hook's time).
+const mine: string[] = [];
+const workdir = () => {
+  const d = anyWorkdir();
+  mine.push(path.dirname(d));
+  return d;
+};
+const freshStaging = () => {
+  const s = anyStaging();
+  if (s.url.startsWith('file:')) mine.push(path.dirname(fileURLToPath(s.url)));
+  return s;
+};
+afterEach(() => {
+  for (const d of mine.splice(0)) rmSync(d, { recursive: true, force: true });
+}, 120_000);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Incompressible but reproducible bytes: the chunk cuts, and so the figures, are the same every run. */
