@@ -171,7 +171,7 @@ export function timeCmd(cmd, argv) {
 /**
  * Runs `node child lib json(o)`: a bench child that times one transfer call
  * from inside (no node start-up) and prints its result as one JSON line.
- * Rejects unless the result is 'ok'.
+ * Rejects unless the result is 'ok' (or 'unchanged': nothing new to publish).
  */
 export function runChild(child, lib, o) {
   return new Promise((resolve, reject) => {
@@ -182,7 +182,7 @@ export function runChild(child, lib, o) {
     p.on('close', (code) => {
       if (code !== 0) return reject(new Error(`transfer child exited ${code}`));
       const r = JSON.parse(out);
-      if (r.result !== 'ok') return reject(new Error(`transfer ${o.dir ?? 'out'}: ${r.result} ${r.error ?? ''}`));
+      if (r.result !== 'ok' && r.result !== 'unchanged') return reject(new Error(`transfer ${o.dir ?? 'out'}: ${r.result} ${r.error ?? ''}`));
       resolve(r);
     });
   });

@@ -5,13 +5,15 @@ import type { CollectedEntry } from './collect.js';
 import { readManifest } from './fetch.js';
 import type { GenerationState } from './generations.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
+import { identity } from './source.js';
 
 /**
  * Unchanged is not a new generation: when the files to ship are
  * byte-identical to the newest published generation, stage-out publishes
  * nothing (a failed attempt that made no progress must not rotate a good
  * generation out of --keep). Sizes, types and link targets first, from the
- * manifest; only when all match are the files hashed. Every doubt (no
+ * manifest; only when all match are the files hashed (but those whose
+ * identity is the one the manifest recorded: they were not written since). Every doubt (no
  * manifest, a read error) answers "changed": the upload then decides. A
  * clean end never counts as unchanged from a generation a failed attempt
  * shipped: it publishes the same files as clean (see prune.ts).
@@ -33,6 +35,8 @@ export async function unchangedSince(
     for (const e of entries) {
       if (e.type !== 'file') continue;
       const m = byPath.get(e.path)!;
+      // The identity the manifest recorded (dev:ino:size:mtime:ctime) is the same file unwritten: no read.
+      if (m.id !== undefined && identity(await fsp.lstat(e.abs, { bigint: true })) === m.id) continue;
       if ((await prefixHash(e.abs, m.size, o.reads)) !== m.sha256) return undefined;
     }
     return manifest;

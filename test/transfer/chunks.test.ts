@@ -90,23 +90,34 @@ describe(`content-addressed generations (${kind})`, () => {
     expect(sha(readFileSync(path.join(d, 'state.bin')))).toBe(sha(big));
   });
 
-  it('an unchanged re-ship sends 0 chunk bytes, untouched (not read at all) or touched (read, nothing new)', async () => {
+  it('an unchanged re-ship sends 0 chunk bytes: untouched (not even read), touched (read, same bytes), or beside a new file', async () => {
     const staging = freshStaging();
     const a = workdir();
+    mkdirSync(path.join(a, 'ck'));
     const data = seeded(16 * MiB, 'same');
-    writeFileSync(path.join(a, 'state.bin'), data);
-    const first = await out(a, staging, ['state.bin']);
-    const again = await out(a, staging, ['state.bin']);
-    expect(again).toMatchObject({ result: 'ok', generation: 2 });
-    expect(again.dedup).toMatchObject({ bytes_total: data.length, bytes_new: 0, chunks_reused: first.dedup!.chunks, dedup_ratio: 1 });
-    // A new mtime makes it read and chunked again: same chunks, none sent.
-    utimesSync(path.join(a, 'state.bin'), 1_700_000_000, 1_700_000_000);
-    const touched = await out(a, staging, ['state.bin']);
-    expect(touched.dedup).toMatchObject({ bytes_new: 0, chunks_reused: first.dedup!.chunks });
-    expect(await allKeptVerify(staging)).toEqual([3, 2]);
+    writeFileSync(path.join(a, 'ck/state.bin'), data);
+    const first = await out(a, staging, ['ck']);
+    const chunksThen = (await listKeys(staging, 'job-1/chunks/')).map((e) => e.key);
+    // Same files: no new generation, nothing stored (unchanged is not a generation).
+    let reads = 0;
+    const again = await out(a, staging, ['ck'], { hooks: { afterRead: () => void reads++ } });
+    expect(again).toMatchObject({ result: 'unchanged', generation: 1 });
+    expect(reads).toBe(0);
+    expect(again.reread ?? 0).toBe(0);
+    // A new mtime: hashed to tell, still the same bytes.
+    utimesSync(path.join(a, 'ck/state.bin'), 1_700_000_000, 1_700_000_000);
+    expect((await out(a, staging, ['ck'])).result).toBe('unchanged');
+    expect((await listKeys(staging, 'job-1/chunks/')).map((e) => e.key)).toEqual(chunksThen);
+    // A small new file beside it: a new generation whose big file costs no chunk.
+    writeFileSync(path.join(a, 'ck/note'), 'hello');
+    const next = await out(a, staging, ['ck']);
+    expect(next).toMatchObject({ result: 'ok', generation: 2 });
+    expect(next.dedup!.bytes_new).toBeLessThanOrEqual(CDC.max);
+    expect(next.dedup!.chunks_reused).toBeGreaterThanOrEqual(first.dedup!.chunks - 2);
+    expect(await allKeptVerify(staging)).toEqual([2, 1]);
     const { b, r } = await restoredInto(staging);
-    expect(r.generation).toBe(3);
-    expect(sha(readFileSync(path.join(b, 'state.bin')))).toBe(sha(data));
+    expect(r.generation).toBe(2);
+    expect(sha(readFileSync(path.join(b, 'ck/state.bin')))).toBe(sha(data));
   });
 
   const big = process.env.KICKSTART_SLOW === '1' ? 1024 : 128;
