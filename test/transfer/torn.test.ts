@@ -45,6 +45,7 @@ describe('torn checkpoint files', () => {
     const t0 = performance.now();
     const r = await stageOut(
       options(a, staging, {
+        layout: 'object',
         checkpoints: ['counter'],
         // The wait a file written in place gets: a rename must not pay it (live shipping lagged by it).
         backoffMs: 1000,
