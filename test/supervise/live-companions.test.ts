@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTar } from '../../src/transfer/archive.js';
 import { BIN, FIXTURES, ks, PYTHON, sleep, tempDir } from '../helpers/run.js';
 import { killEverything } from '../helpers/power-loss.js';
+import { stagedFile } from '../helpers/staged.js';
 
 /**
  * Real applications checkpoint one file and append to others all the time
@@ -39,10 +40,11 @@ async function generations(site: string, job: string): Promise<Map<number, Map<s
     if (!m) continue;
     const manifest = JSON.parse(readFileSync(join(site, job, name), 'utf8'));
     const files = new Map<string, Buffer>();
-    const obj = join(site, job, manifest.object.key);
-    if (manifest.object.format === 'file') files.set(manifest.entries[0].path, readFileSync(obj));
+    // One data object or its chunks in order, as the manifest says.
+    const data = stagedFile(join(site, job), Number(m[1]));
+    if (manifest.object.format === 'file') files.set(manifest.entries[0].path, data);
     else {
-      await readTar(createReadStream(obj), async (e, body) => {
+      await readTar((async function* () { yield data; })(), async (e, body) => {
         const parts: Buffer[] = [];
         for await (const c of body) parts.push(Buffer.from(c));
         if (e.type === 'file') files.set(e.name, Buffer.concat(parts));
