@@ -10,14 +10,19 @@ const Module = require('node:module');
 const vm = require('node:vm');
 
 const file = join(__dirname, '..', 'dist', 'cli.cjs');
-const cacheFile = `${file}.cache`;
+const source = readFileSync(file, 'utf8');
+// V8 takes cached data for any source of the same length, so the cache is
+// named after the build id that scripts/build.mjs stamps at the bundle's end:
+// a bundle that replaced another (an upgrade, a copy) never runs its code.
+const id = /\/\/# kickstart-build=([0-9a-f]+)\s*$/.exec(source.slice(-64));
+const cacheFile = id ? `${file}.${id[1]}.cache` : `${file}.cache`;
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
 } catch {
   /* no cache yet: compile from source */
 }
-const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
 const module_ = { exports: {}, filename: file };
 script.runInThisContext().call(module_.exports, module_.exports, Module.createRequire(file), module_, file, join(file, '..'));
 

@@ -10,7 +10,8 @@
 // - types/: declarations for the library.
 // The native addon is built before this, by node-gyp.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { appendFileSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { ALL_PARTS, PARTS, checkApart, partsApart } from './bundle-parts.mjs';
 import { cjs, cliPlugins, common } from './esbuild-options.mjs';
@@ -59,7 +60,9 @@ await build({
 // The old cache goes first: V8 accepts cached data for a source of the same
 // length, and a rebuild that only renames minified identifiers keeps the
 // length, so the warm run would run (and re-save) the previous build's code.
-rmSync('dist/cli.cjs.cache', { force: true });
+// Each build also stamps an id of its own, which names its cache.
+for (const n of readdirSync('dist')) if (/^cli\.cjs(\.[0-9a-f]+)?\.cache$/.test(n)) rmSync(`dist/${n}`, { force: true });
+appendFileSync('dist/cli.cjs', `\n//# kickstart-build=${randomBytes(8).toString('hex')}\n`);
 execFileSync(process.execPath, ['bin/kickstart.cjs', '-l', '/dev/null', '--', 'true'], {
   stdio: 'inherit',
   env: { ...process.env, KICKSTART_WRITE_CODE_CACHE: '1' },
