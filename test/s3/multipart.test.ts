@@ -29,6 +29,9 @@ beforeAll(async () => {
 });
 afterAll(() => s3?.destroy());
 
+// Multipart uploads belong to the one-object layout (layout: 'object'): chunks
+// (at most 4 MiB) are single PUTs.
+const objectOptions = (cwd: string, s: Staging, more: Parameters<typeof options>[2]) => options(cwd, s, { layout: 'object', ...more });
 const prefixOf = (s: Staging) => new URL(s.url).pathname.slice(1) + '/';
 
 async function openUploads(s: Staging): Promise<{ Key: string; UploadId: string; parts: number }[]> {
@@ -60,7 +63,7 @@ describe('S3 multipart uploads', () => {
     const staging = freshStaging();
     const a = workdir();
     const want = bigCheckpoint(a, 'one');
-    const r = await stageOut(options(a, staging, { checkpoints: ['big.ckpt'] }));
+    const r = await stageOut(objectOptions(a, staging, { checkpoints: ['big.ckpt'] }));
     expect(r.result).toBe('ok');
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefixOf(staging)}job-1/gen-000001/big.ckpt` }));
     // A multipart object's ETag is "<md5 of part md5s>-<number of parts>".
@@ -83,7 +86,7 @@ describe('S3 multipart uploads', () => {
       return seen;
     });
     const slow = await proxy(Number(new URL(process.env.S3_ENDPOINT!).port), 'slow', 4 << 20);
-    const r = await stageOut({ ...options(a, staging, { checkpoints: ['big.ckpt'], signal: abort.signal }), site: { s3Endpoint: `http://127.0.0.1:${slow.port}` } });
+    const r = await stageOut({ ...objectOptions(a, staging, { checkpoints: ['big.ckpt'], signal: abort.signal }), site: { s3Endpoint: `http://127.0.0.1:${slow.port}` } });
     await slow.close();
     expect(await watcher).toBe(true);
     expect(r.result).toBe('failed');
@@ -96,13 +99,13 @@ describe('S3 multipart uploads', () => {
     const staging = freshStaging();
     const a = workdir();
     const one = bigCheckpoint(a, 'one');
-    expect((await stageOut(options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }))).result).toBe('ok');
+    expect((await stageOut(objectOptions(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }))).result).toBe('ok');
     const two = bigCheckpoint(a, 'two');
 
     // The killed upload goes through a proxy at 4 MiB/s a connection, so it is
     // still far from done when its first part is stored, however fast the machine.
     const slow = await proxy(Number(new URL(process.env.S3_ENDPOINT!).port), 'slow', 4 << 20);
-    const o = { ...options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }), site: { s3Endpoint: `http://127.0.0.1:${slow.port}` }, direction: 'out' };
+    const o = { ...objectOptions(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }), site: { s3Endpoint: `http://127.0.0.1:${slow.port}` }, direction: 'out' };
     let kill: (() => void) | undefined;
     const ran = runNode(child, [JSON.stringify(o)], { timeoutMs: 120_000, onLine: (_l, k) => (kill = k) });
     const seen = await uploadOpen(staging, 1);
@@ -119,7 +122,7 @@ describe('S3 multipart uploads', () => {
     expect(sha(readFileSync(path.join(b, 'big.ckpt')))).toBe(one);
 
     // The next stage-out numbers past the leftover and aborts it while pruning.
-    const r = await stageOut(options(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }));
+    const r = await stageOut(objectOptions(a, staging, { checkpoints: ['big.ckpt'], keep: 1 }));
     expect(r).toMatchObject({ result: 'ok', generation: 3 });
     expect(await openUploads(staging)).toEqual([]);
     expect((await listKeys(staging)).map((e) => e.key)).toEqual(['job-1/gen-000003.manifest.json', 'job-1/gen-000003/big.ckpt']);
