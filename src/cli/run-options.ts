@@ -1,3 +1,4 @@
+import { attemptRecordPath, replaceRecord } from '../record/write.js';
 import { toJsonLine, toYaml } from '../record/yaml.js';
 import type { LevelName, Logger } from '../log.js';
 import type { SuperviseOptions } from '../supervise/index.js';
@@ -67,6 +68,35 @@ export function recordWriter(
       }
     },
     failed: () => writeFailed,
+  };
+}
+
+/**
+ * Where a run's records go: each one through `write` (the -l file or stdout,
+ * or a batch's held output), and with --attempt-records each attempt alone in
+ * FILE.NNN as well (Pegasus's parser reads the first record of a file only).
+ * One place for the single run and a batch line, so --attempt-records means
+ * the same in both.
+ */
+export function recordSink(
+  options: SuperviseOptions,
+  attemptRecords: boolean,
+  logger: Logger,
+  write: (text: string) => { ok: true } | { ok: false; code: string },
+  where: string,
+): { onRecord: NonNullable<SuperviseOptions['onRecord']>; failed: () => boolean } {
+  const all = recordWriter(options.format, logger, write, where);
+  const file = options.recordFile;
+  if (!attemptRecords || typeof file !== 'string') return all;
+  let path = '';
+  const each = recordWriter(options.format, logger, (text) => replaceRecord(path, text), `${file}.NNN`);
+  return {
+    onRecord: (record) => {
+      all.onRecord(record);
+      path = attemptRecordPath(file, record.kickstart.attempt ?? 1);
+      each.onRecord(record);
+    },
+    failed: () => all.failed() || each.failed(),
   };
 }
 

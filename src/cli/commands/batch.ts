@@ -8,7 +8,7 @@ import type { BatchLine, TaskEnd } from '../../supervise/batch.js';
 import { runBatch } from '../../supervise/batch.js';
 import { parseBatchLine } from '../batch-line.js';
 import { UsageError, quietOutput } from '../errors.js';
-import { recordWriter } from '../run-options.js';
+import { recordSink, recordWriter } from '../run-options.js';
 import { EXIT } from '../../exit-codes.js';
 import { addFlags } from '../add-flags.js';
 
@@ -131,13 +131,14 @@ async function* tasks(
       yield l;
       continue;
     }
-    const { options, logLevel, logLevelGiven } = l.args;
+    const { options, logLevel, logLevelGiven, attemptRecords } = l.args;
     const taskLogger = logLevelGiven ? createLogger(logLevel) : logger;
     options.logger = taskLogger;
     if (typeof options.recordFile === 'string') {
-      // The task's own -l: its records go there, its task line to the batch's output.
+      // The task's own -l: its records go there (and with --attempt-records each
+      // attempt alone in FILE.NNN too, as on the command line), its task line to the batch's output.
       const file = options.recordFile;
-      options.onRecord = recordWriter(options.format, taskLogger, (text) => appendRecord(file, text), file).onRecord;
+      options.onRecord = recordSink(options, attemptRecords, taskLogger, (text) => appendRecord(file, text), file).onRecord;
     } else {
       const held: string[] = [];
       pending.set(n, held);
