@@ -4,6 +4,7 @@
  * launch failures. Tables, not libc calls: Node exposes neither function.
  */
 import os from 'node:os';
+import { EXIT } from '../exit-codes.js';
 import type { JobStatus } from './types.js';
 
 /** Linux x86_64 numbering; [name, strsignal text] at index signo - 1. */
@@ -150,6 +151,20 @@ export function strerror(errno: number): string {
 
 const ERRNO = os.constants.errno as Record<string, number>;
 
+// A launch that failed because the path leads to no program: "not found".
+const NOT_FOUND = new Set([0, ERRNO.ENOENT, ERRNO.ENOTDIR, ERRNO.ELOOP, ERRNO.ENAMETOOLONG]);
+
+/**
+ * The exit code of a job that never started, by its errno: 127 when there is
+ * no program at that path (ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, or no errno
+ * at all), 126 when one is there but would not run (EACCES, ENOEXEC, E2BIG,
+ * ...). The record's raw and the exit code both come from here, so they
+ * always agree.
+ */
+export function notStartedCode(errno: number): typeof EXIT.notFound | typeof EXIT.notExecutable {
+  return NOT_FOUND.has(Math.abs(errno)) ? EXIT.notFound : EXIT.notExecutable;
+}
+
 /**
  * A job that never started. raw follows the shell's convention (126: found
  * but not runnable, 127: not found), negated as Pegasus does so it can never
@@ -157,6 +172,5 @@ const ERRNO = os.constants.errno as Record<string, number>;
  */
 export function failureStatus(errno: number, code?: string): JobStatus {
   const n = Math.abs(errno) || (code ? ERRNO[code] ?? 0 : 0);
-  const notRunnable = n === ERRNO.EACCES || n === ERRNO.ENOEXEC || code === 'EACCES' || code === 'ENOEXEC';
-  return { raw: notRunnable ? -126 : -127, failure_error: `${n}   ${strerror(n)}` };
+  return { raw: -notStartedCode(n), failure_error: `${n}   ${strerror(n)}` };
 }

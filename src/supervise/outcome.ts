@@ -13,6 +13,7 @@ export type Outcome =
 
 export { EXIT } from '../exit-codes.js';
 import { EXIT } from '../exit-codes.js';
+import { notStartedCode } from '../record/signals.js';
 
 export interface JobFacts {
   name: JobName;
@@ -52,7 +53,7 @@ const CRASH_SIGNALS = new Set([4, 5, 6, 7, 8, 11, 31]);
 
 function jobExit(j: JobFacts): { ok: boolean; code: number; crashed: boolean } {
   if (j.startErrno !== undefined) {
-    return { ok: false, code: j.startErrno === 2 ? EXIT.notFound : EXIT.notExecutable, crashed: true };
+    return { ok: false, code: notStartedCode(j.startErrno), crashed: true };
   }
   if (j.signal !== undefined) return { ok: false, code: 128 + j.signal, crashed: CRASH_SIGNALS.has(j.signal) };
   return { ok: j.exitCode === 0, code: j.exitCode ?? 1, crashed: true };

@@ -49,6 +49,8 @@ describe('B: an argument over the kernel limit (128 KiB) read with -I', () => {
     expect(r.exitCode).toBe(126);
     expect(r.stderr).not.toContain('exec helper');
     expect(r.record.mainjob.status.failure_error).toMatch(/^7 +Argument list too long/);
+    // The record says what the exit code says (it said -127, "not found", beside exit 126).
+    expect(r.record.mainjob.status.raw).toBe(-126);
     expect(r.record.mainjob.argument_vector[0]).toHaveLength(132_000);
     expect(readdirSync(tmp)).toEqual([]);
   });

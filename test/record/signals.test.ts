@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  failureStatus, signalDescription, signalName, signalNumber, statusFromExit, statusFromWait, strerror,
+  failureStatus, notStartedCode, signalDescription, signalName, signalNumber, statusFromExit, statusFromWait, strerror,
 } from '../../src/record/signals.js';
 
 describe('statusFromWait', () => {
@@ -43,6 +43,13 @@ describe('failureStatus', () => {
     expect(failureStatus(-13, 'EACCES')).toEqual({ raw: -126, failure_error: '13   Permission denied' });
     expect(failureStatus(8)).toEqual({ raw: -126, failure_error: '8   Exec format error' });
     expect(failureStatus(0, 'ENOTDIR')).toEqual({ raw: -127, failure_error: '20   Not a directory' });
+    expect(failureStatus(7)).toEqual({ raw: -126, failure_error: '7   Argument list too long' });
     expect(strerror(9999)).toBe('Unknown error 9999');
+  });
+
+  it('raw is minus the exit code of a job that never started', () => {
+    for (const errno of [2, 7, 8, 13, 20, 21, 26, 36, 40]) expect(failureStatus(errno).raw).toBe(-notStartedCode(errno));
+    expect([2, 20, 36, 40].map(notStartedCode)).toEqual([127, 127, 127, 127]);
+    expect([7, 8, 13, 21, 26].map(notStartedCode)).toEqual([126, 126, 126, 126, 126]);
   });
 });
