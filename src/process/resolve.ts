@@ -1,9 +1,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+
+const ERRNO = osConstants.errno as Record<string, number>;
 
 export type Resolved =
   | { ok: true; path: string }
-  | { ok: false; path: string; errno: number; code: 'ENOENT' | 'EACCES' | 'EISDIR' };
+  | { ok: false; path: string; errno: number; code: 'ENOENT' | 'EACCES' | 'EISDIR' | 'ENOTDIR' | 'ELOOP' | 'ENAMETOOLONG' };
 
 /**
  * Finds the executable as pegasus-kickstart does: a name with a slash is
@@ -23,7 +26,7 @@ export function resolveExecutable(name: string, path: string | undefined, cwd: s
     const candidate = join(dir === '' ? cwd : resolve(cwd, dir), name);
     const r = check(candidate);
     if (r.ok) return r;
-    if (r.code !== 'ENOENT') denied ??= r;
+    if (r.code === 'EACCES') denied ??= r;
   }
   return denied ?? { ok: false, path: name, errno: 2, code: 'ENOENT' };
 }
@@ -36,6 +39,8 @@ function check(path: string): Resolved {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return { ok: false, path, errno: 13, code: 'EACCES' };
+    // A path that leads nowhere says why, as execve(2) would (pegasus-kickstart: "20   Not a directory").
+    if (code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG') return { ok: false, path, errno: ERRNO[code]!, code };
     return { ok: false, path, errno: 2, code: 'ENOENT' };
   }
 }

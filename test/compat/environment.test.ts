@@ -34,6 +34,13 @@ describe('pegasus-kickstart test.sh: environment, paths and wrappers', () => {
     expect(r.stdout).toContain('No such file or directory');
   });
 
+  it('a path through a file is "Not a directory" (127), as pegasus-kickstart says, not ENOENT', async () => {
+    writeFileSync(join(dir(), 'plain.txt'), 'not a directory\n');
+    const r = await kickstart(['./plain.txt/app'], { cwd: dir() });
+    expect(r.exitCode).toBe(127);
+    expect(r.record.mainjob.status).toEqual({ raw: -127, failure_error: '20   Not a directory' });
+  });
+
   it('test_not_executable: a file in the working directory that cannot run is "Permission denied" (126)', async () => {
     writeFileSync(join(dir(), 'long.arg'), '/bin/echo\nnot a program\n', { mode: 0o644 });
     const r = await kickstart(['long.arg'], { cwd: dir() });
