@@ -42,14 +42,16 @@ describe.concurrent('pegasus-kickstart test.sh: -k/-K deadlines and side jobs', 
 
   it('test_timeout_pre: a prejob that times out keeps the main job from running', async () => {
     const r = await kickstart(['-k', '1', '/bin/echo', 'Main', 'job'], { cwd: dir(), env: { KICKSTART_PREJOB: '/bin/sleep 5' } });
-    expect(r.exitCode).not.toBe(0);
+    // pegasus-kickstart exits 14 (SIGALRM); only a deadline that reached the main job is a checkpoint here (README).
+    expect(r.exitCode).toBe(143);
     expect(r.stderr).toContain('sending SIGTERM');
     expect(r.stdout).not.toContain('  mainjob:');
   });
 
   it('test_timeout_post: the deadline reaches the postjob', async () => {
     const r = await kickstart(['-k', '1', '/bin/echo', 'Main', 'job'], { cwd: dir(), env: { KICKSTART_POSTJOB: '/bin/sleep 5' } });
-    expect(r.exitCode).not.toBe(0);
+    // pegasus-kickstart exits 14 (SIGALRM); only a deadline that reached the main job is a checkpoint here (README).
+    expect(r.exitCode).toBe(143);
     expect(r.stderr).toContain('sending SIGTERM');
     expect(r.stdout).toContain('  mainjob:');
   });
@@ -65,7 +67,8 @@ describe.concurrent('pegasus-kickstart test.sh: -k/-K deadlines and side jobs', 
   it('test_timeout_setup: a setup job that times out keeps prejob and main job from running', async () => {
     const env = { KICKSTART_SETUP: '/bin/sleep 5', KICKSTART_PREJOB: '/bin/echo Pre job' };
     const r = await kickstart(['-k', '1', '/bin/echo', 'Main', 'job'], { cwd: dir(), env });
-    expect(r.exitCode).not.toBe(0);
+    // pegasus-kickstart exits 14 (SIGALRM); only a deadline that reached the main job is a checkpoint here (README).
+    expect(r.exitCode).toBe(143);
     expect(r.stderr).toContain('sending SIGTERM');
     // test.sh greps for ">Pre job" (an XML record's text); the record's own blocks say it plainly.
     expect(r.stdout).not.toContain('>Pre job');
