@@ -41,8 +41,9 @@ describe.skipIf(!server)('staging trouble on S3', () => {
       const t0 = performance.now();
       const r = await ks(
         ['-l', rec, '--checkpoint', 'big.bin', '--staging', staging, '--job-id', 't', '--s3-endpoint', `http://127.0.0.1:${px.port}`,
-          // The job changes one byte: files identical to the newest generation would publish nothing (unchanged).
-          '--transfer-retries', '2', '--transfer-backoff', '200ms', '--', 'sh', '-c', 'printf 1 | dd of=big.bin bs=1 conv=notrunc status=none'],
+          // The job rewrites the file: identical data would publish nothing (unchanged), and
+          // one changed byte would send one chunk, not an upload to disturb.
+          '--transfer-retries', '2', '--transfer-backoff', '200ms', '--', 'sh', '-c', `head -c ${data.length} /dev/urandom > big.bin`],
         { cwd: work, timeout: 600_000 },
       );
       const seconds = (performance.now() - t0) / 1000;

@@ -24,9 +24,9 @@ const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 const SIZE = 128 * MiB;
 const available = stagingServers() !== undefined;
 
-/** Bytes of the largest file below `dir` whose name passes `pick` (0 when none). */
-function largest(dir: string, pick: (name: string) => boolean): number {
-  let max = 0;
+/** Bytes of all files below `dir`. */
+function treeBytes(dir: string): number {
+  let sum = 0;
   const walk = (d: string) => {
     let names: string[];
     try {
@@ -39,14 +39,14 @@ function largest(dir: string, pick: (name: string) => boolean): number {
       try {
         const st = statSync(p);
         if (st.isDirectory()) walk(p);
-        else if (pick(n)) max = Math.max(max, st.size);
+        else sum += st.size;
       } catch {
         // gone between readdir and stat: a rename or a cleanup
       }
     }
   };
   walk(dir);
-  return max;
+  return sum;
 }
 
 describe.skipIf(!available)('the staging server stops mid-upload', () => {
@@ -60,10 +60,10 @@ describe.skipIf(!available)('the staging server stops mid-upload', () => {
         const remote = stagingServers(env)!;
         const r = kind === 'sftp' ? remote.sftp(uniquePrefix('stop')) : remote.webdav(uniquePrefix('stop'));
         const auth = { KICKSTART_WEBDAV_USER: env.DAV_USER, KICKSTART_WEBDAV_PASSWORD: env.DAV_PASSWORD };
-        // Where an upload in flight shows on the server's disk: the temp name
-        // (sftp), nginx's request-body buffer (WebDAV: it renames it into place on the last byte).
-        const inFlight = () =>
-          kind === 'sftp' ? largest(env.SFTP_ROOT_DIR, (n) => n.includes('.tmp-')) : largest(path.join(dir, 'dav', 'tmp'), () => true);
+        // An upload in flight shows on the server's disk as growth of its
+        // data tree: chunks of at most 4 MiB each (content-addressed
+        // generations), under temp names, nginx's body buffers, or in place.
+        const serverBytes = () => treeBytes(kind === 'sftp' ? env.SFTP_ROOT_DIR : path.join(dir, 'dav'));
         const work = path.join(path.dirname(dir), 'job');
         mkdirSync(work);
         writeFileSync(path.join(work, 'big.bin'), randomBytes(SIZE));
@@ -72,8 +72,11 @@ describe.skipIf(!available)('the staging server stops mid-upload', () => {
         expect(first.exitCode, first.stderr).toBe(0);
 
         const rec = path.join(work, '..', 'rec.yml');
+        const before = serverBytes();
         const t0 = performance.now();
-        const run = ks(['-l', rec, ...base, '--transfer-retries', '2', '--transfer-backoff', '200ms', '--', 'sh', '-c', 'echo 2 >> big.bin'], {
+        // New content throughout: an appended byte would send one chunk, not an upload to stop.
+        const rewrite = `head -c ${SIZE} /dev/urandom > big.bin`;
+        const run = ks(['-l', rec, ...base, '--transfer-retries', '2', '--transfer-backoff', '200ms', '--', 'sh', '-c', rewrite], {
           cwd: work,
           env: auth,
           timeout: 300_000,
@@ -81,8 +84,8 @@ describe.skipIf(!available)('the staging server stops mid-upload', () => {
         let stoppedAt: number | undefined;
         let seen = 0;
         for (let i = 0; i < 6000 && stoppedAt === undefined; i++) {
-          seen = inFlight();
-          if (seen >= 4 * MiB) {
+          seen = serverBytes() - before;
+          if (seen >= 8 * MiB) {
             execFileSync('bash', [script, 'pause', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
             stoppedAt = performance.now();
           } else await sleep(5);

@@ -2,7 +2,8 @@ import net from 'node:net';
 
 /**
  * A TCP proxy between kickstart and an S3 gateway on 127.0.0.1 that lets
- * reads through, then, from the first upload request (PUT/POST) on, stops
+ * reads through, then, from the first upload request (PUT/POST) on, start
+ * markers (`/attempts/`) aside, stops
  * (closes every connection and refuses new ones: the server gone
  * mid-upload), answers 503 to everything, cuts each connection after
  * 256 KiB, or throttles each connection to `bytesPerSecond`.
@@ -16,6 +17,12 @@ export interface Proxy {
 }
 
 const MiB = 1 << 20;
+
+/** A data upload's first packet: a PUT or POST whose path is not a start marker's. */
+function isUpload(c: Buffer): boolean {
+  const line = c.subarray(0, 512).toString('latin1').split('\r\n', 1)[0];
+  return /^(PUT|POST) /.test(line) && !line.includes('/attempts/');
+}
 
 export function proxy(upstreamPort: number, mode: Mode, bytesPerSecond = 4 * MiB): Promise<Proxy> {
   const sockets = new Set<net.Socket>();
@@ -36,7 +43,7 @@ export function proxy(upstreamPort: number, mode: Mode, bytesPerSecond = 4 * MiB
     up.on('close', kill);
     up.on('data', (c: Buffer) => client.write(c));
     client.on('data', (c: Buffer) => {
-      if (p.armedAt === undefined && /^(PUT|POST) /.test(c.subarray(0, 8).toString('latin1'))) p.armedAt = Date.now();
+      if (p.armedAt === undefined && isUpload(c)) p.armedAt = Date.now();
       if (p.armedAt === undefined) return void up.write(c);
       afterArm += c.length;
       sent += c.length;
