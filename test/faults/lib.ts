@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 
 /** Helpers of the faults suite: seeded randomness, figures, S3 settings, process probes. */
 
@@ -74,18 +72,6 @@ export function stagingServers(e: NodeJS.ProcessEnv = process.env): { sftp(folde
 }
 
 export const uniquePrefix = (label: string) => `faults-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** A temp directory removed after the test file. */
-export function scratch(label: string): string {
-  const d = mkdtempSync(path.join(tmpdir(), `kickstart-faults-${label.replace(/[^\w.-]+/g, "")}-`));
-  made.push(d);
-  return d;
-}
 
 /** Every file below `dir`, relative, sorted. */
 export function listTree(dir: string): string[] {

@@ -1,7 +1,6 @@
 import { execa, type Result } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
@@ -73,11 +72,6 @@ function safeRead(path: string): string {
   } catch {
     return '';
   }
-}
-
-export function tempDir(prefix = 'ks-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** State letter of /proc/PID/stat: a zombie (Z) counts as gone, as does a missing entry. */

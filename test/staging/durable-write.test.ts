@@ -1,12 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { earlyFlush, mkdirs, syncDir, writeAll } from '../../src/staging/durable-write.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ks-durable-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = tempDir('durable-write');
 
 describe('durable writes', () => {
   it('mkdirs makes the whole path; a regular file in the way is ENOTDIR', async () => {

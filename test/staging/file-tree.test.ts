@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { dropEmptyDirs, walk } from '../../src/staging/file-tree.js';
 import { TEMP_MARK, type SiteEntry } from '../../src/staging/site.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ks-file-tree-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('file-tree').dir;
 
 describe("a file:// site's tree", () => {
   it('walk lists the files whose key starts with the prefix, temp files as partial', async () => {
@@ -35,9 +34,8 @@ describe("a file:// site's tree", () => {
     await dropEmptyDirs(root, [join(root, 'drop/g1/deep'), join(root, 'drop/g2')]);
     expect(existsSync(join(root, 'drop/g1'))).toBe(false);
     expect(existsSync(join(root, 'drop/g2/keep'))).toBe(true);
-    const lone = mkdtempSync(join(tmpdir(), 'ks-file-tree-root-'));
+    const lone = tempDir('file-tree-root').dir;
     await dropEmptyDirs(lone, [lone]);
     expect(existsSync(lone)).toBe(true);
-    rmSync(lone, { recursive: true });
   });
 });

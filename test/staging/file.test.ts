@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { openFileSite } from '../../src/staging/file.js';
 
 /** What file:// does beyond the contract every kind keeps (contract.test.ts). */
-const root = mkdtempSync(join(tmpdir(), 'ks-file-site-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('file-site').dir;
 const site = openFileSite(pathToFileURL(root).href, root);
 
 async function* body(...parts: string[]) {

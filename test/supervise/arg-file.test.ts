@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { argFileLines } from '../../src/supervise/arg-file.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ks-arg-file-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = tempDir('arg-file');
 
 describe('-I FILE', () => {
   it('one argument a line, relative to the base directory; a last empty line is none', () => {

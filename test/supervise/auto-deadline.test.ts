@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COUNT_PY, PYTHON, countAttempts } from '../helpers/count.js';
 import { execa } from 'execa';
-import { BIN, ks, tempDir } from '../helpers/run.js';
+import { BIN, ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /*
  * Automatic deadlines without a batch system: --total-walltime alone (its

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { receive } from '../../src/transfer/receive.js';
 import type { ManifestEntry } from '../../src/transfer/manifest.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ks-receive-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = tempDir('receive');
 
 const pieces = Array.from({ length: 40 }, (_, i) => Buffer.alloc(1000 + i, i));
 const whole = Buffer.concat(pieces);
