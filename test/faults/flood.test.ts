@@ -4,7 +4,8 @@ import { statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { BIN } from '../helpers/run.js';
-import { figure, fmtMiB, memory, MiB } from './lib.js';
+import { figure, fmtMiB, MiB } from './lib.js';
+import { memory } from '../helpers/proc.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /**

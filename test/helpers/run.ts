@@ -74,17 +74,6 @@ function safeRead(path: string): string {
   }
 }
 
-/** State letter of /proc/PID/stat: a zombie (Z) counts as gone, as does a missing entry. */
-export function isGone(pid: number): boolean {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = s.slice(s.lastIndexOf(')') + 2).split(' ')[0];
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, isGone, ks, PYTHON, sleep } from '../helpers/run.js';
+import { BIN, FIXTURES, ks, PYTHON, sleep } from '../helpers/run.js';
+import { isGone } from '../helpers/proc.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir();
