@@ -6,8 +6,7 @@
 // bundle's compile time on every start: kickstart runs before every job.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const Module = require('node:module');
-const vm = require('node:vm');
+const { compile } = require('./compile-cjs.cjs');
 
 const file = join(__dirname, '..', 'dist', 'cli.cjs');
 const source = readFileSync(file, 'utf8');
@@ -22,11 +21,9 @@ try {
 } catch {
   /* no cache yet: compile from source */
 }
-const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-const module_ = { exports: {}, filename: file };
-script.runInThisContext().call(module_.exports, module_.exports, Module.createRequire(file), module_, file, join(file, '..'));
+const { exports: cli, script } = compile(source, file, cachedData);
 
-module_.exports.main(process.argv.slice(2)).then((code) => {
+cli.main(process.argv.slice(2)).then((code) => {
   if (cachedData === undefined || script.cachedDataRejected || process.env.KICKSTART_WRITE_CODE_CACHE) {
     try {
       // After a run, so the functions it compiled lazily are in the cache too.

@@ -8,21 +8,15 @@
 // scripts/build-binary.mjs puts `require(<this>).load('<name>.cjs').exports`
 // wherever the CLI imports such a part; esbuild wraps that, so it runs on
 // first import.
-const Module = require('node:module');
-const { dirname } = require('node:path');
 const { getRawAsset } = require('node:sea');
-const { Script } = require('node:vm');
+const { compile } = require('../../bin/compile-cjs.cjs');
 
 /** Returns the bundle's exports, and the compiled script (for its code cache). */
 exports.load = function load(name, cachedData) {
-  const file = process.execPath;
   const source = Buffer.from(getRawAsset(name)).toString('utf8');
-  const script = new Script(Module.wrap(source), { filename: `${file}#${name}`, cachedData });
-  const loaded = { exports: {} };
-  // A require of the file system, not the SEA's builtins-only one: the S3 SDK
+  // Required through the file system, not the SEA's builtins-only require: the S3 SDK
   // probes for optional packages (@aws-sdk/signature-v4-crt) and copes with their absence.
-  script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, dirname(file));
-  return { exports: loaded.exports, script };
+  return compile(source, process.execPath, cachedData, `${process.execPath}#${name}`);
 };
 
 /** The asset's bytes, or undefined when the binary has no such asset. */

@@ -1,10 +1,11 @@
-import type { RecordLike } from './load.js';
+import type { LiveSummary } from '../record/types.js';
+import type { Read } from './load.js';
 
 /**
  * What live shipping did over the main job (the record's kickstart.live),
  * in one line: never silent about the intervals it skipped (pure).
  */
-export function liveText(live: RecordLike | undefined): string | undefined {
+export function liveText(live: Read<LiveSummary> | undefined): string | undefined {
   if (typeof live !== 'object' || live === null || typeof live.intervals !== 'number') return undefined;
   const parts = [`${live.shipped ?? 0} shipped`];
   if (live.unchanged) parts.push(`${live.unchanged} unchanged`);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { EXIT } from '../exit-codes.js';
+import type { InvocationRecord } from '../record/types.js';
 
 /** Exit codes of `kickstart show` (README "kickstart show"). */
-import { EXIT } from '../exit-codes.js';
 
 export const EXIT_BAD_RECORD = EXIT.badRecord;
 export const EXIT_WRITE_FAILED = EXIT.pageFailed;
@@ -15,7 +16,16 @@ export class ShowError extends Error {
   }
 }
 
-export type RecordLike = Record<string, any>;
+/** A part of a record as read from a file: every key optional, all the way down. */
+export type Read<T> = T extends (infer U)[] ? Read<U>[] : T extends object ? { [K in keyof T]?: Read<T[K]> } : T;
+
+/**
+ * A record as read from a file: the record's own keys and types
+ * (record/types.ts), each possibly absent. pegasus-kickstart's records have
+ * no kickstart: block and older ones lack newer keys; what a key holds is
+ * still checked where it is read (the file may be anyone's).
+ */
+export type RecordRead = Read<InvocationRecord>;
 
 const HINT = 'give a record file that kickstart -l FILE wrote (YAML, or JSON lines with --format json)';
 
@@ -24,7 +34,7 @@ const HINT = 'give a record file that kickstart -l FILE wrote (YAML, or JSON lin
  * appended one after another form one list) or kickstart's JSON lines.
  * Pure: `name` only labels the errors.
  */
-export function parseRecords(text: string, name: string): RecordLike[] {
+export function parseRecords(text: string, name: string): RecordRead[] {
   const body = text.replace(/^\uFEFF/, '').trim();
   if (body === '') throw new ShowError(`${name} is empty: ${HINT}`);
   let items: unknown;
@@ -51,11 +61,11 @@ export function parseRecords(text: string, name: string): RecordLike[] {
   return records;
 }
 
-function isRecord(x: unknown): x is RecordLike {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && (x as RecordLike).invocation === true;
+function isRecord(x: unknown): x is RecordRead {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && (x as RecordRead).invocation === true;
 }
 
-export function loadRecords(path: string): RecordLike[] {
+export function loadRecords(path: string): RecordRead[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

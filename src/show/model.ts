@@ -3,7 +3,8 @@
  * written by pegasus-kickstart have no `kickstart:` block: what they lack
  * is left out, never guessed.
  */
-import type { RecordLike } from './load.js';
+import type { JobRecord, JobStatus, TransferSummary } from '../record/types.js';
+import type { Read, RecordRead } from './load.js';
 import { liveText } from './live.js';
 
 export interface Marker {
@@ -52,26 +53,30 @@ export interface AttemptView {
 const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
 const numbers = (x: unknown): number[] | undefined => (Array.isArray(x) && x.every((v) => typeof v === 'number') ? x : undefined);
 
-export function attemptView(r: RecordLike, index: number): AttemptView {
-  const ks: RecordLike = typeof r.kickstart === 'object' && r.kickstart !== null ? r.kickstart : {};
-  const main: RecordLike | undefined = r.mainjob;
-  const monitor: RecordLike | undefined = ks.monitor;
-  const signals: Marker[] = (Array.isArray(ks.signals) ? ks.signals : [])
-    .filter((s: RecordLike) => num(s?.at) !== undefined)
-    .map((s: RecordLike) => ({
-      at: s.at,
+export function attemptView(r: RecordRead, index: number): AttemptView {
+  const ks = typeof r.kickstart === 'object' && r.kickstart !== null ? r.kickstart : {};
+  const main = r.mainjob;
+  const monitor = ks.monitor;
+  const signals: Marker[] = (Array.isArray(ks.signals) ? ks.signals : []).flatMap((s) => {
+    const at = num(s?.at);
+    if (at === undefined) return [];
+    return [{
+      at,
       kind: 'signal' as const,
       label: String(s.signal),
-      detail: `${s.signal} at ${secs(s.at)} (${String(s.reason ?? '').replace(/-/g, ' ')}, ${s.processes} process${s.processes === 1 ? '' : 'es'})`,
-    }));
+      detail: `${s.signal} at ${secs(at)} (${String(s.reason ?? '').replace(/-/g, ' ')}, ${s.processes} process${s.processes === 1 ? '' : 'es'})`,
+    }];
+  });
   const uploads: Marker[] = [];
   for (const u of Array.isArray(ks.live_uploads) ? ks.live_uploads : []) {
-    if (num(u?.at) === undefined || u.result !== 'ok') continue;
-    uploads.push({ at: u.at, kind: 'upload', label: u.generation !== undefined ? `gen ${u.generation}` : 'upload', detail: `live upload of generation ${u.generation} at ${secs(u.at)} (${bytes(u.bytes)}, ${secs(u.duration)})` });
+    const at = num(u?.at);
+    if (at === undefined || u.result !== 'ok') continue;
+    uploads.push({ at, kind: 'upload', label: u.generation !== undefined ? `gen ${u.generation}` : 'upload', detail: `live upload of generation ${u.generation} at ${secs(at)} (${bytes(u.bytes)}, ${secs(u.duration)})` });
   }
-  const out: RecordLike | undefined = ks.stage_out;
-  if (out && out.result === 'ok' && num(out.at) !== undefined) {
-    uploads.push({ at: out.at, kind: 'upload', label: `gen ${out.generation}`, detail: `stage-out of generation ${out.generation} at ${secs(out.at)} (${bytes(out.bytes)}, ${secs(out.duration)})` });
+  const out = ks.stage_out;
+  const outAt = num(out?.at);
+  if (out && out.result === 'ok' && outAt !== undefined) {
+    uploads.push({ at: outAt, kind: 'upload', label: `gen ${out.generation}`, detail: `stage-out of generation ${out.generation} at ${secs(outAt)} (${bytes(out.bytes)}, ${secs(out.duration)})` });
   }
   const series = monitor?.series;
   const t = numbers(series?.t);
@@ -90,21 +95,28 @@ export function attemptView(r: RecordLike, index: number): AttemptView {
     checkpointOut: transferText(ks.stage_out, 'out', uploads.length - (out?.result === 'ok' ? 1 : 0)),
     live: liveText(ks.live),
     unfinished: (Array.isArray(ks.unfinished) ? ks.unfinished : [])
-      .filter((u: RecordLike) => typeof u?.message === 'string')
-      .map((u: RecordLike) => ({ attempt: num(u.attempt), message: String(u.message) })),
-    peakRss: num(monitor?.peak_rss) ?? (num(main?.usage?.maxrss) !== undefined ? main!.usage.maxrss * 1024 : undefined),
+      .filter((u) => typeof u?.message === 'string')
+      .map((u) => ({ attempt: num(u.attempt), message: String(u.message) })),
+    peakRss: num(monitor?.peak_rss) ?? kib(main?.usage?.maxrss),
     peakCpu: num(monitor?.peak_cpu),
     peakProcs: num(monitor?.peak_procs),
     interval: num(monitor?.interval),
     samples: num(monitor?.samples),
-    series:
-      t && numbers(series.cpu)?.length === t.length && numbers(series.rss)?.length === t.length
-        ? { t, cpu: series.cpu, rss: series.rss, procs: numbers(series.procs) ?? [] }
-        : undefined,
+    series: seriesOf(t, numbers(series?.cpu), numbers(series?.rss), numbers(series?.procs)),
   };
 }
 
-function commandOf(r: RecordLike): string {
+function seriesOf(t?: number[], cpu?: number[], rss?: number[], procs?: number[]): Series | undefined {
+  return t && cpu?.length === t.length && rss?.length === t.length ? { t, cpu, rss, procs: procs ?? [] } : undefined;
+}
+
+/** getrusage's maxrss (KiB) in bytes. */
+function kib(n: unknown): number | undefined {
+  const k = num(n);
+  return k === undefined ? undefined : k * 1024;
+}
+
+function commandOf(r: RecordRead): string {
   const main = r.mainjob;
   if (!main) return r.transformation ?? '(no main job)';
   const exe = main.executable?.file_name ?? '';
@@ -116,14 +128,18 @@ function shellWord(w: string): string {
   return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 }
 
-function pegasusOutcome(main: RecordLike | undefined): string {
-  const s = main?.status;
+function pegasusOutcome(main: Read<JobRecord> | undefined): string {
+  const s: StatusRead | undefined = main?.status;
   if (!s) return 'not run';
   if (s.regular_exitcode === 0) return 'completed';
   return 'failed';
 }
 
-function endedText(s: RecordLike | undefined): string {
+/** A status read from a file: the keys of any of JobStatus's shapes. */
+type StatusRead = Read<{ [K in keyof AllOf<JobStatus>]: AllOf<JobStatus>[K] }>;
+type AllOf<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+function endedText(s: StatusRead | undefined): string {
   if (!s) return 'unknown';
   if (s.regular_exitcode !== undefined) return `exit ${s.regular_exitcode}`;
   if (s.signalled_signal !== undefined) return `signal ${s.signalled_signal}${s.singalled_name ? ` (${s.singalled_name})` : ''}`;
@@ -131,7 +147,7 @@ function endedText(s: RecordLike | undefined): string {
   return `raw status ${s.raw}`;
 }
 
-function transferText(t: RecordLike | undefined, dir: 'in' | 'out', live = 0): string | undefined {
+function transferText(t: Read<TransferSummary> | undefined, dir: 'in' | 'out', live = 0): string | undefined {
   const liveText = live > 0 ? `${live} live upload${live === 1 ? '' : 's'}` : '';
   if (!t) return liveText || undefined;
   let main: string;
@@ -149,16 +165,18 @@ function transferText(t: RecordLike | undefined, dir: 'in' | 'out', live = 0): s
   return liveText ? `${main}; ${liveText}` : main;
 }
 
-export function secs(s: number): string {
-  if (!Number.isFinite(s)) return '?';
+/** Seconds for people; '?' for what a record lacks. */
+export function secs(s: number | undefined): string {
+  if (s === undefined || !Number.isFinite(s)) return '?';
   if (s < 10) return `${Math.round(s * 100) / 100} s`;
   if (s < 120) return `${Math.round(s * 10) / 10} s`;
   if (s < 7200) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
 
-export function bytes(n: number): string {
-  if (!Number.isFinite(n)) return '?';
+/** Bytes for people; '?' for what a record lacks. */
+export function bytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '?';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CHUNK, borrowRing, readAhead, returnRing } from './read-ahead.js';
+import { earlyFlush, mkdirs, syncDir, writeAll, type EarlyFlush } from './durable-write.js';
+import { dropEmptyDirs, walk } from './file-tree.js';
 import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 /**
@@ -57,7 +59,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
       await fh?.close().catch(() => {});
       await fsp.rm(tmp, { force: true }).catch(() => {});
       // A failed first put (disk full) must not leave the generation folder it made behind.
-      await dropEmptyDirs([path.dirname(final)]);
+      await dropEmptyDirs(dir, [path.dirname(final)]);
       if (guarded.failure() !== undefined) throw guarded.failure();
       throw wrap(err, url, key, o.signal, 'put');
     }
@@ -155,22 +157,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
       }
       dirs.add(path.dirname(p));
     }
-    await dropEmptyDirs([...dirs]);
-  }
-
-  /** Drops directories below the site root that are empty now (generation folders), deepest first. */
-  async function dropEmptyDirs(dirs: string[]): Promise<void> {
-    for (const d of dirs.sort((a, b) => b.length - a.length)) {
-      let cur = d;
-      while (cur.startsWith(dir + path.sep) && cur !== dir) {
-        try {
-          await fsp.rmdir(cur);
-        } catch {
-          break;
-        }
-        cur = path.dirname(cur);
-      }
-    }
+    await dropEmptyDirs(dir, [...dirs]);
   }
 
   async function publish(key: string, data: Uint8Array, o: SiteCallOptions = {}): Promise<void> {
@@ -184,100 +171,6 @@ export function openFileSite(url: string, dir: string): StagingSite {
   }
 
   return { url, put, putReleasesChunks: true, get, getChunks: (key, o) => getChunks(key, o), getCopying, list, remove, publish, describe, close() {} };
-
-  async function mkdirs(d: string): Promise<void> {
-    try {
-      await fsp.mkdir(d, { recursive: true });
-    } catch (err) {
-      // mkdir -p reports EEXIST when a path component is a regular file.
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${d}'`), { code: 'ENOTDIR' });
-      }
-      throw err;
-    }
-  }
-}
-
-async function walk(absDir: string, keyDir: string, prefix: string, out: SiteEntry[], signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted();
-  const names = await fsp.readdir(absDir, { withFileTypes: true });
-  for (const d of names) {
-    const key = keyDir ? `${keyDir}/${d.name}` : d.name;
-    if (d.isDirectory()) {
-      if ((key + '/').startsWith(prefix) || prefix.startsWith(key + '/')) {
-        await walk(path.join(absDir, d.name), key, prefix, out, signal).catch((err) => {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        });
-      }
-      continue;
-    }
-    if (!d.isFile() || !key.startsWith(prefix)) continue;
-    try {
-      const st = await fsp.stat(path.join(absDir, d.name));
-      const partial = d.name.includes(TEMP_MARK);
-      out.push({ key, size: st.size, mtimeMs: st.mtimeMs, ...(partial ? { partial } : {}) });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-}
-
-/** Bytes written between two early flushes. */
-const FLUSH_EVERY = 32 << 20;
-
-/**
- * Flushes a file being written while the rest is still coming (one
- * fdatasync at a time on the thread pool), so the disk works while the body
- * is read and hashed, and the final fsync has only the tail to write: with
- * lots of RAM the kernel would otherwise start writing only at that fsync.
- * done() waits for the flush in flight and rethrows its error: a write error
- * reported to one fdatasync is not reported again to the next.
- */
-interface EarlyFlush {
-  /** Called before each write with the bytes written so far. */
-  written(total: number): void;
-  done(): Promise<void>;
-}
-
-function earlyFlush(fh: FileHandle): EarlyFlush {
-  let flushed = 0;
-  let inFlight: Promise<void> | undefined;
-  let failure: { err: unknown } | undefined;
-  return {
-    written(total) {
-      if (inFlight || failure || total - flushed < FLUSH_EVERY) return;
-      flushed = total;
-      inFlight = fh.datasync().then(
-        () => void (inFlight = undefined),
-        (err: unknown) => void ((failure = { err }), (inFlight = undefined)),
-      );
-    },
-    async done() {
-      if (inFlight) await inFlight;
-      if (failure) throw failure.err;
-    },
-  };
-}
-
-async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < chunk.byteLength) {
-    const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off);
-    off += bytesWritten;
-  }
-}
-
-async function syncDir(d: string): Promise<void> {
-  const fh = await fsp.open(d, 'r');
-  try {
-    await fh.sync();
-  } catch (err) {
-    // Some filesystems refuse fsync on a directory; the rename still happened.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EBADF') throw err;
-  } finally {
-    await fh.close();
-  }
 }
 
 function wrap(err: unknown, url: string, key: string, signal: AbortSignal | undefined, op: 'put' | 'get' | 'list' | 'remove'): SiteError {

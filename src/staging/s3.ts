@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { redactS3 as redact } from './s3-redact.js';
+import { classify, errorName } from './s3-errors.js';
 import { uploadObject } from './s3-upload.js';
-import { SiteError, checkKey, guardBody, isAbort, oneLine, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
+import { SiteError, checkKey, guardBody, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 export interface S3SiteOptions {
   bucket: string;
@@ -90,7 +90,7 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
     } catch (err) {
       // An error thrown by the body (a torn file, say) is the real cause.
       if (guarded.failure() !== undefined) throw guarded.failure();
-      throw classify(err, describe(key), c.signal, 'put');
+      throw classify(err, bucket, describe(key), c.signal, 'put');
     }
   }
 
@@ -103,7 +103,7 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
       if (c.onBytes) body.on('data', (chunk: Buffer) => c.onBytes!(chunk.length));
       return body;
     } catch (err) {
-      throw classify(err, describe(key), c.signal, 'get');
+      throw classify(err, bucket, describe(key), c.signal, 'get');
     }
   }
 
@@ -146,7 +146,7 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
       const [a, b] = await Promise.all([objects(), uploads()]);
       return [...a, ...b].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     } catch (err) {
-      throw classify(err, describe(prefix), c.signal, 'list');
+      throw classify(err, bucket, describe(prefix), c.signal, 'list');
     }
   }
 
@@ -177,7 +177,7 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
           });
       }
     } catch (err) {
-      throw classify(err, describe(entries[0]?.key ?? ''), c.signal, 'remove');
+      throw classify(err, bucket, describe(entries[0]?.key ?? ''), c.signal, 'remove');
     }
   }
 
@@ -190,37 +190,9 @@ export function openS3Site(url: string, o: S3SiteOptions): StagingSite {
         { abortSignal: c.signal },
       );
     } catch (err) {
-      throw classify(err, describe(key), c.signal, 'put');
+      throw classify(err, bucket, describe(key), c.signal, 'put');
     }
   }
 
   return { url, put, get, list, remove, publish, describe, close: () => made?.destroy() };
-
-  function classify(err: unknown, where: string, signal: AbortSignal | undefined, op: string): SiteError {
-    if (err instanceof SiteError) return err;
-    if (isAbort(err, signal)) return new SiteError('fatal', 'aborted', { cause: err });
-    const name = errorName(err);
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const msg = redact(oneLine(err));
-    if (name === 'CredentialsProviderError') {
-      return new SiteError('fatal', `no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, { cause: err });
-    }
-    if (name === 'NoSuchBucket') return new SiteError('fatal', `bucket '${bucket}' does not exist`, { cause: err });
-    if (op === 'get' && (name === 'NoSuchKey' || name === 'NotFound' || status === 404)) {
-      return new SiteError('missing', `${where}: no such object`, { cause: err });
-    }
-    if (['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidBucketName'].includes(name) || status === 403) {
-      return new SiteError('fatal', `${name || 'HTTP 403'}: ${msg}`, { cause: err });
-    }
-    return new SiteError('retryable', status ? `HTTP ${status} ${name}: ${msg}` : msg, { cause: err });
-  }
-}
-
-function errorName(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { name?: unknown; Code?: unknown };
-    if (typeof e.Code === 'string') return e.Code;
-    if (typeof e.name === 'string') return e.name;
-  }
-  return '';
 }

@@ -24,46 +24,10 @@ import {
 import { withAttempt, type AttemptEntry, type DeadlineHistory } from '../transfer/deadline-history.js';
 import type { TransferSummary } from '../record/types.js';
 import { nodeChild } from '../process/reaper.js';
-
-export const START_LOOKUP_MS = 2_000;
-export const DEFAULT_REFRESH_MS = 60_000;
-
-export interface AutoOptions {
-  /** --max-walltime auto: the end comes from the batch system. */
-  batch: boolean;
-  refreshMs: number;
-  /** --checkpoint-cost, seconds (write and ship together), for the first attempt. */
-  checkpointCost?: number;
-  /** --total-walltime, seconds. */
-  totalWalltime?: number;
-  /** --checkpoint-interval auto; overhead: --checkpoint-overhead as a fraction. */
-  interval?: { overhead?: number };
-}
-
-export interface HistoryAccess {
-  read(): Promise<{ history: DeadlineHistory; problem?: string }>;
-  write(h: DeadlineHistory): Promise<void>;
-  close?(): void;
-}
-
-interface EndSeen {
-  /** Seconds since the attempt's start. */
-  at: number;
-  end: string | null;
-  source: string;
-  /** The SIGTERM and SIGKILL planned from this end (s since the start). */
-  term_at?: number;
-  kill_at?: number;
-}
-
-type LookupFn = (o: { env: Record<string, string>; timeoutMs: number; refresh?: boolean; spawned?: typeof nodeChild }) => Promise<
-  { found: true; lookup: { source: string; end: number | null } } | { found: false; why: string }
->;
-
-/** Loaded apart (dist/deadlines.cjs): execa comes only with --max-walltime auto. */
-async function loadLookup(): Promise<LookupFn> {
-  return (await import('./deadline-sources/index.js')).lookupEnd;
-}
+import type { AutoOptions } from './auto-options.js';
+import { deadlinePlanRecord, type EndSeen } from './auto-deadline-record.js';
+import { loadLookup, START_LOOKUP_MS, type EndLookupFn } from './end-lookup.js';
+import type { HistoryAccess } from './transfer-step.js';
 
 export class AutoDeadline {
   private ends: EndSeen[] = [];
@@ -77,7 +41,7 @@ export class AutoDeadline {
   private firedFrom?: 'batch' | 'budget';
   private timer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
-  private lookup?: LookupFn;
+  private lookup?: EndLookupFn;
   /** The budget was spent before this attempt started: nothing runs. */
   spent = false;
   interval?: IntervalChoice;
@@ -226,26 +190,17 @@ export class AutoDeadline {
 
   /** kickstart.deadline.plan in the record: why TERM came when it did. */
   record(): Record<string, unknown> {
-    const spent = budgetSpent(this.earlier());
-    return {
-      end: this.entry.end ?? null,
-      end_from: this.spent ? 'budget' : this.endFrom === 'budget' ? 'total-walltime' : this.endFrom === 'batch' ? this.ends.at(-1)?.source : 'none',
-      ends_seen: this.ends,
-      write_estimate: this.write ? { seconds: this.write.seconds, rule: this.write.rule, samples: this.write.samples } : undefined,
-      ship_estimate: this.ship ? { seconds: this.ship.seconds, rule: this.ship.rule, samples: this.ship.samples } : undefined,
-      margin: this.write ? this.marginS : undefined,
-      measured: this.entry.outcome ? defined({ write: this.entry.write, write_cut: this.entry.write_cut, ship: this.entry.ship, bytes: this.entry.bytes }) : undefined,
-      history_attempts: this.earlier().length,
-      budget:
-        this.o.totalWalltime === undefined
-          ? undefined
-          : { total: this.o.totalWalltime, spent_before: spent, left_at_start: Math.max(0, Math.round((this.o.totalWalltime - spent) * 1000) / 1000) },
+    return deadlinePlanRecord({
+      entry: this.entry,
+      earlier: this.earlier(),
+      ends: this.ends,
+      endFrom: this.endFrom,
+      spent: this.spent,
+      write: this.write,
+      ship: this.ship,
+      marginS: this.marginS,
+      totalWalltime: this.o.totalWalltime,
       interval: this.interval,
-    };
+    });
   }
-}
-
-function defined<T extends object>(o: T): Partial<T> | undefined {
-  const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-  return Object.keys(out).length ? out : undefined;
 }

@@ -1,18 +1,18 @@
-import { silentLogger, type Logger } from '../log.js';
+import { silentLogger } from '../log.js';
 import { native } from '../native/addon.js';
-import { nodeChild, Reaper } from '../process/reaper.js';
+import { Reaper } from '../process/reaper.js';
 import type { SignalName } from '../process/signal.js';
 import type { InvocationRecord, RetryNote } from '../record/types.js';
 import type { AttemptState } from './attempt.js';
 import { sleep } from './attempt.js';
 import type { SuperviseOptions } from './options.js';
 import { worthRetrying, type Outcome } from './outcome.js';
-import { makePlan, PlanError, type Plan, type TransferStep } from './plan.js';
+import { makePlan, PlanError, type Plan } from './plan.js';
 import { runAttempt } from './run-attempt.js';
-import { START_LOOKUP_MS } from './auto-deadline.js';
+import { requireDeadline } from './end-lookup.js';
+import { transferStep } from './transfer-step.js';
 import { clearMarkers, fileMarkers } from './markers.js';
 import { resolve } from 'node:path';
-import { registry } from '../staging/registry.js';
 import { attemptFacts, nextDelay, notePoison, type PoisonState, type RetryDelay } from './retry-policy.js';
 
 export type { SuperviseOptions } from './options.js';
@@ -29,84 +29,6 @@ export interface SuperviseResult {
 
 const FORWARDED: SignalName[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
-/** Builds the transfer step lazily, so runs without --staging never load the staging code. */
-export async function transferStep(o: SuperviseOptions, plan: Pick<Plan, 'env' | 'derivation' | 'jobids'>, logger: Logger): Promise<TransferStep | undefined> {
-  checkLiveOptions(o);
-  if (!o.staging) {
-    if (o.totalWalltime !== undefined) throw new PlanError('--total-walltime needs --staging URL and --checkpoint PATH: the budget is kept in the history at the staging site');
-    if (o.checkpointInterval !== undefined) throw new PlanError('--checkpoint-interval needs --staging URL and --checkpoint PATH: it ships the checkpoint there while the job runs');
-    if (o.checkpoints?.length) throw new PlanError(`--checkpoint needs --staging URL (${registry.hint}) to ship the files to`);
-    if (o.companions?.length) throw new PlanError('--checkpoint-with needs --staging URL and --checkpoint PATH: it ships its files with the checkpoint');
-    return undefined;
-  }
-  if (!o.checkpoints?.length) throw new PlanError('--staging needs at least one --checkpoint PATH to ship');
-  const t = await import('../transfer/index.js');
-  // Resolved once, by the transfer part's registry: its location opens the site.
-  const resolved = t.registry.resolve(o.staging, o.site);
-  if (!resolved.ok) throw new PlanError(resolved.message);
-  const jobId = o.jobId ?? plan.derivation ?? Object.values(plan.jobids)[0];
-  if (!jobId) {
-    throw new PlanError('--staging needs a job id to name this job at the staging site: give --job-id ID (or -N derivation)');
-  }
-  const idProblem = t.checkJobId(jobId);
-  if (idProblem) throw new PlanError(o.jobId === undefined ? `${idProblem}; the job id comes from -N or the batch job id here: give --job-id ID` : idProblem);
-  const base = {
-    checkpoints: o.checkpoints,
-    companions: o.companions,
-    staging: resolved.location,
-    jobId,
-    keep: o.keep,
-    retries: o.transferRetries,
-    backoffMs: o.transferBackoff,
-    allowOutside: o.allowOutside,
-    logger,
-    progress: true,
-  };
-  const interval = o.checkpointInterval;
-  const requestSignal = o.checkpointSignal;
-  const usesHistory = o.maxWalltime === 'auto' || o.totalWalltime !== undefined;
-  const store = usesHistory ? t.openHistoryStore({ staging: resolved.location, jobId }) : undefined;
-  return {
-    markers: t.siteMarkers(resolved.location, jobId),
-    stageIn: ({ attempt, cwd, distrust }) => t.stageIn({ ...base, attempt, cwd, distrust }),
-    stageOut: ({ attempt, cwd, clean }) => t.stageOut({ ...base, attempt, cwd, clean }),
-    history: store,
-    live:
-      interval === undefined
-        ? undefined
-        : ({ attempt, cwd, request, clock, intervalMs }) =>
-            t.startLive({
-              checkpoints: base.checkpoints,
-              companions: base.companions,
-              cwd,
-              // 'auto' without a history to choose from: Young's rule with the default costs, chosen by the attempt.
-              intervalMs: intervalMs ?? (interval === 'auto' ? DEFAULT_AUTO_INTERVAL : interval),
-              request: requestSignal ? () => request(requestSignal) : undefined,
-              // Quiet: a generation every few seconds must not flood stderr with info lines.
-              // A live trigger is a clean end of its own: the app wrote that checkpoint whole.
-              ship: (signal, pick) => t.stageOut({ ...base, attempt, cwd, signal, pick, clean: true, progress: false, logger: t.quieter(logger) }),
-              clock,
-              logger,
-            }),
-  };
-}
-
-/** Below this, shipping would only measure the staging site's latency. */
-const MIN_CHECKPOINT_INTERVAL = 50;
-
-/** Never used in practice: an 'auto' attempt always passes its chosen interval. */
-const DEFAULT_AUTO_INTERVAL = 60_000;
-
-function checkLiveOptions(o: SuperviseOptions): void {
-  const ms = o.checkpointInterval;
-  if (ms !== undefined && ms !== 'auto' && !(Number.isInteger(ms) && ms >= MIN_CHECKPOINT_INTERVAL)) {
-    throw new PlanError(`--checkpoint-interval ${ms} ms is too short: use ${MIN_CHECKPOINT_INTERVAL}ms or more (e.g. 500ms, 30s, 5m)`);
-  }
-  if (o.checkpointSignal !== undefined && ms === undefined) {
-    throw new PlanError('--checkpoint-signal needs --checkpoint-interval DUR: the signal is sent once per interval');
-  }
-}
-
 /**
  * Runs a job under kickstart: attempts until one completes or the retries
  * are spent, each with its own complete record. Resolves with the records;
@@ -116,7 +38,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
   const logger = o.logger ?? silentLogger;
   const plan0 = makePlan(o);
   const plan: Plan = { ...plan0, transfer: await transferStep(o, plan0, logger) };
-  if (plan.requireDeadline) await requireDeadline(plan);
+  if (plan.requireDeadline) await requireDeadline(plan.env);
   plan.markers = plan.transfer?.markers ?? (o.recordFile ? fileMarkers(resolve(o.recordFile)) : undefined);
   if (plan.transfer && o.checkpoints) {
     const { checkCheckpointPaths } = await import('../transfer/index.js');
@@ -200,11 +122,4 @@ function formatDelay(ms: number): string {
 async function sleepUnlessStopped(ms: number, stopped: () => boolean): Promise<void> {
   const until = Date.now() + ms;
   while (!stopped() && Date.now() < until) await sleep(Math.min(100, until - Date.now()));
-}
-
-/** --require-deadline: the batch system must answer before anything runs; a usage error otherwise. */
-async function requireDeadline(plan: Plan): Promise<void> {
-  const { lookupEnd } = await import('./deadline-sources/index.js');
-  const got = await lookupEnd({ env: plan.env, timeoutMs: START_LOOKUP_MS, spawned: nodeChild });
-  if (!got.found) throw new PlanError(`--require-deadline: no end time from a batch system (${got.why}); run inside a batch job, or drop --require-deadline`);
 }

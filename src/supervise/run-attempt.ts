@@ -1,12 +1,7 @@
 import { constants } from 'node:os';
 import type { Logger } from '../log.js';
 import type { Reaper } from '../process/reaper.js';
-import { environmentBlock } from '../record/environment.js';
-import { limits } from '../record/limits.js';
-import { machineInfo, startCensus } from '../record/machine.js';
-import { statFd, statInfo } from '../record/stat.js';
-import { buildRecord } from '../record/build.js';
-import { hostFacts } from '../record/host.js';
+import { startCensus } from '../record/machine.js';
 import type { InvocationRecord, JobName, LiveSummary, LiveUpload, StatInfo, TransferSummary } from '../record/types.js';
 import { AttemptState, round3 } from './attempt.js';
 import { runJob } from './run-job.js';
@@ -14,11 +9,11 @@ import type { JobResult } from './job.js';
 import type { Plan } from './plan.js';
 import { decideOutcome, type OutcomeResult } from './outcome.js';
 import { isCleanOutcome } from './retry-policy.js';
-import { fileBlock, integrityEntries, statRequest, statRequestAsync } from './files-block.js';
+import { statRequest, statRequestAsync } from './files-block.js';
+import { attemptRecord } from './attempt-record.js';
 import { failedStart, openJobStdio, prepareWorkdir, startMonitor } from './attempt-start.js';
 import { closeStdio, openTemp, procPath, type StdioSlot } from './stdio.js';
-import { neverFinished, startMarkers, type AttemptMarkers } from './markers.js';
-import { VERSION } from '../version.js';
+import { startMarkers, type AttemptMarkers } from './markers.js';
 import { AutoDeadline } from './auto-deadline.js';
 import { warmUp, type MonitorSummary } from '../monitor/index.js';
 import { Tracer } from '../monitor/trace.js';
@@ -169,56 +164,22 @@ export async function runAttempt(
 
   const outcome = decide(stageOut);
   await auto?.finish({ main: jobs.find((j) => j.name === 'mainjob'), stageOut, outcome: outcome.outcome });
-  const failed = outcome.outcome !== 'completed';
-  // Pegasus's order: -S, -s, what tools wrote to KICKSTART_INTEGRITY_DATA, then the streams.
-  const files: Record<string, StatInfo> = { ...filesBefore, ...filesAfter, ...(await integrityEntries(integrity, logger)) };
-  for (const slot of [...slots, metadata]) {
-    if (!slot) continue;
-    files[slot.name] = fileBlock(slot, plan, failed);
-  }
-  if (plan.full || failed) {
-    files.kickstart = statInfo(plan.selfPath);
-    // Where this record goes, as it is before the record is added.
-    if (plan.recordFile !== null) files.logfile = plan.recordFile === undefined ? statFd(1, { descriptor_number: 1 }) : statInfo(plan.recordFile);
-  }
-  for (const slot of [...slots, metadata, integrity]) if (slot) closeStdio(slot);
-
-  const machine = await census;
-  const record = buildRecord({
-    startMs: state.startMs,
-    duration: state.elapsed(),
-    transformation: plan.transformation,
-    derivation: plan.derivation,
-    resource: plan.resource,
-    wfLabel: plan.wfLabel,
-    wfStamp: plan.wfStamp,
-    host: hostFacts(),
-    jobids: plan.jobids,
+  const record = await attemptRecord({
+    plan,
+    attempt,
+    state,
+    outcome,
     cwd,
     jobs,
-    files,
-    machine: machine ? machineInfo(machine) : undefined,
-    ...(plan.full || failed ? { environment: environmentBlock(plan.env), limits: limits() } : {}),
-    kickstart: {
-      version: VERSION,
-      outcome: outcome.outcome,
-      attempt,
-      exitcode: outcome.exitCode,
-      termAt: state.deadlines.termAt,
-      killAt: state.deadlines.killAt,
-      deadlinePlan: auto?.record(),
-      deadlineFired: state.deadlineFired,
-      firedAt: state.firedAt,
-      signals: state.signals,
-      lingering: state.lingering,
-      stageIn,
-      stageOut,
-      liveUploads,
-      live: liveSummary,
-      monitor: monitored,
-      subreaper: plan.subreaper,
-      unfinished: markers.leftBehind.map((m) => ({ attempt: m.attempt, started: m.started, host: m.host, pid: m.pid, message: neverFinished(m) })),
-    },
+    filesBefore,
+    filesAfter,
+    slots,
+    metadata,
+    integrity,
+    census,
+    markers,
+    logger,
+    kickstart: { deadlinePlan: auto?.record(), stageIn, stageOut, liveUploads, live: liveSummary, monitor: monitored },
   });
   return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined, markers };
 }

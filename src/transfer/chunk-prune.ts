@@ -1,7 +1,7 @@
 import { oneLine, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { planChunkPrune, scanChunks } from './chunk-store.js';
 import type { GenerationState } from './generations.js';
-import { readManifest } from './fetch.js';
+import { readManifest } from './read-manifest.js';
 import type { Manifest } from './manifest.js';
 import { withRetry, type RetryRun } from './retry.js';
 

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { oneLine, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { pruneChunks } from './chunk-prune.js';
-import { readManifest } from './fetch.js';
+import { readManifest } from './read-manifest.js';
 import { completeNewestFirst, type GenerationState } from './generations.js';
 import type { Normalized } from './options.js';
 import { withRetry, type RetryRun } from './retry.js';

@@ -1,6 +1,6 @@
 import type { StagingSite } from '../staging/index.js';
 import { genName } from './generations.js';
-import { readManifest } from './fetch.js';
+import { readManifest } from './read-manifest.js';
 import type { Normalized } from './options.js';
 import { withRetry, type RetryRun } from './retry.js';
 

@@ -1,14 +1,14 @@
-import { promises as fsp, constants as fsc } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { SiteError, oneLine, type ChunkSource, type StagingSite } from '../staging/index.js';
+import type { ChunkSource, StagingSite } from '../staging/index.js';
 import { ArchiveError, readTar } from './archive.js';
 import { manifestKey } from './generations.js';
-import { parseManifest, type ChunkRef, type Manifest, type ManifestEntry } from './manifest.js';
+import type { ChunkRef, Manifest, ManifestEntry } from './manifest.js';
 import { readChunks } from './chunk-store.js';
 import { archiveName, unsafePathReason } from './paths.js';
+import { readManifest } from './read-manifest.js';
+import { MAX_BATCH, receive } from './receive.js';
+import { getOrVerifyError, guarded, orVerifyError } from './site-read.js';
 import { VerifyError } from './verify-error.js';
 
 export { VerifyError };
@@ -30,8 +30,6 @@ export interface FetchOptions {
   signal?: AbortSignal;
   onBytes?: (n: number) => void;
 }
-
-const MANIFEST_MAX = 64 << 20;
 
 /**
  * Fetches one generation and checks it against its manifest: every file's
@@ -123,133 +121,9 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   return { manifest: m, temp, objectBytes };
 }
 
-/**
- * Hashes a file's bytes as they arrive, writing them when a destination is
- * given: one write in flight, and what arrives meanwhile goes out with the
- * next one as a single writev (network bodies come in 16-64 KiB chunks; a
- * write each would cost a thread-pool round trip each). Past `maxBatch`
- * bytes waiting, it waits for the write in flight; 0: every chunk is written
- * before the next is asked for, as ring chunks need.
- */
-async function receive(body: AsyncIterable<Buffer>, dest: string | undefined, e: ManifestEntry, where: string, maxBatch: number): Promise<void> {
-  const hash = createHash('sha256');
-  let size = 0;
-  let fh: FileHandle | undefined;
-  let batch: Buffer[] = [];
-  let batched = 0;
-  let writing: Promise<void> | undefined;
-  let failed: { err: unknown } | undefined;
-  // A function, not inline checks: TypeScript cannot see the callback below set it.
-  const rethrow = () => {
-    if (failed) throw failed.err;
-  };
-  const flush = (h: FileHandle) => {
-    const bufs = batch;
-    batch = [];
-    batched = 0;
-    writing = writevAll(h, bufs).then(
-      () => void (writing = undefined),
-      (err: unknown) => void ((failed = { err }), (writing = undefined)),
-    );
-  };
-  try {
-    if (dest) fh = await fsp.open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
-    for await (const c of body) {
-      hash.update(c);
-      size += c.length;
-      if (!fh) continue;
-      rethrow();
-      batch.push(c);
-      batched += c.length;
-      // Bounded memory: past MAX_BATCH, wait for the write in flight.
-      if (writing && batched >= maxBatch) await writing;
-      rethrow();
-      if (!writing) flush(fh);
-    }
-    if (writing) await writing;
-    rethrow();
-    if (fh && batch.length > 0) {
-      flush(fh);
-      await writing;
-    }
-    rethrow();
-  } finally {
-    if (writing) await writing;
-    await fh?.close();
-  }
-  if (size !== e.size) throw new VerifyError(`${where}: '${e.path}' has ${size} bytes, the manifest says ${e.size}`);
-  const sum = hash.digest('hex');
-  if (sum !== e.sha256) throw new VerifyError(`${where}: '${e.path}' fails its SHA-256 check (${sum.slice(0, 12)}… is not ${e.sha256!.slice(0, 12)}…)`);
-}
-
-const MAX_BATCH = 8 << 20;
-
-/** writev until every byte is written (a short write resumes where it stopped). */
-async function writevAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
-  let left = bufs;
-  while (left.length > 0) {
-    const { bytesWritten } = await fh.writev(left);
-    let skip = bytesWritten;
-    let i = 0;
-    while (i < left.length && skip >= left[i].length) skip -= left[i++].length;
-    left = left.slice(i);
-    if (left.length > 0 && skip > 0) left[0] = left[0].subarray(skip);
-  }
-}
-
 /** A chunked generation's data as one stream of verified chunks. */
 function chunkStream(site: StagingSite, refs: ChunkRef[], o: FetchOptions): ChunkSource {
   const it = readChunks(site, refs, { jobId: o.jobId, signal: o.signal });
   return { [Symbol.asyncIterator]: () => it, destroy: () => void it.return(undefined).catch(() => {}) };
 }
 
-/** The object's chunks; a failure while they arrive is a (retryable) site error, with the URL. */
-async function* guarded(stream: AsyncIterable<unknown>, where: string, count: (n: number) => void): AsyncGenerator<Buffer> {
-  try {
-    for await (const c of stream) {
-      const b = c as Buffer;
-      count(b.length);
-      yield b;
-    }
-  } catch (err) {
-    if (err instanceof SiteError || err instanceof VerifyError || err instanceof ArchiveError) throw err;
-    throw new SiteError('retryable', `${where}: ${oneLine(err)}`, { cause: err });
-  }
-}
-
-function getOrVerifyError(site: StagingSite, key: string, signal?: AbortSignal, ring = false): Promise<Readable | ChunkSource> {
-  return orVerifyError<Readable | ChunkSource>(() => (ring && site.getChunks ? site.getChunks(key, { signal }) : site.get(key, { signal })));
-}
-
-/** A missing object makes the generation bad (roll back), not the site. */
-async function orVerifyError<T>(open: () => Promise<T>): Promise<T> {
-  try {
-    return await open();
-  } catch (err) {
-    if (err instanceof SiteError && err.kind === 'missing') throw new VerifyError(err.message);
-    throw err;
-  }
-}
-
-/** One generation's manifest, parsed and checked; VerifyError when it is missing or malformed. */
-export async function readManifest(site: StagingSite, jobId: string, generation: number, signal?: AbortSignal): Promise<Manifest> {
-  const mkey = manifestKey(jobId, generation);
-  const parsed = parseManifest(await readSmall(site, mkey, signal), { jobId, generation });
-  if (!parsed.ok) throw new VerifyError(`${site.describe(mkey)}: ${parsed.message}`);
-  return parsed.manifest;
-}
-
-async function readSmall(site: StagingSite, key: string, signal?: AbortSignal): Promise<Buffer> {
-  const stream = await getOrVerifyError(site, key, signal);
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const c of guarded(stream, site.describe(key), () => {})) {
-    n += c.length;
-    if (n > MANIFEST_MAX) {
-      stream.destroy();
-      throw new VerifyError(`${site.describe(key)}: manifest larger than ${MANIFEST_MAX} bytes`);
-    }
-    parts.push(c);
-  }
-  return Buffer.concat(parts);
-}

@@ -1,6 +1,7 @@
 import { oneLine, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { pruneChunks } from './chunk-prune.js';
-import { readManifest, VerifyError } from './fetch.js';
+import { readManifest } from './read-manifest.js';
+import { VerifyError } from './verify-error.js';
 import type { Manifest } from './manifest.js';
 import { completeNewestFirst, genName, jobPrefix, planPrune, scanGenerations } from './generations.js';
 import type { Normalized } from './options.js';

@@ -1,3 +1,4 @@
+import type { Logger } from '../log.js';
 import { SiteError, oneLine } from '../staging/site.js';
 
 export interface RetryPolicy {
@@ -34,6 +35,15 @@ export interface RetryRun extends RetryPolicy {
   signal?: AbortSignal;
   /** Told before each wait. */
   onRetry?: (attempt: number, err: unknown, delayMs: number) => void;
+}
+
+/** A transfer step's retries, each logged as a warning naming the site and the step. */
+export function loggedRetries(step: 'stage-in' | 'stage-out', o: { retry: RetryPolicy; signal?: AbortSignal }, url: string, log: Pick<Logger, 'warn'>): RetryRun {
+  return {
+    ...o.retry,
+    signal: o.signal,
+    onRetry: (a, err, ms) => log.warn({ url, attempt: a, delay_ms: ms }, `${step}: ${oneLine(err)}; retrying in ${ms} ms`),
+  };
 }
 
 /** Only storage errors marked retryable are tried again; everything else ends the run. */

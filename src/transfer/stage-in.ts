@@ -9,7 +9,7 @@ import { completeNewestFirst, genName, jobPrefix, scanGenerations } from './gene
 import { checkOptions, normalizeOptions } from './options.js';
 import { formatBytes, startProgress } from './progress.js';
 import { placeGeneration } from './restore.js';
-import { withRetry, type RetryRun } from './retry.js';
+import { loggedRetries, withRetry } from './retry.js';
 import { failureLine, fileList, summary } from './summary.js';
 import type { TransferOptions } from './options.js';
 
@@ -40,11 +40,7 @@ export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
   } catch (err) {
     return done({ result: 'failed', error: oneLine(err) });
   }
-  const run: RetryRun = {
-    ...n.retry,
-    signal: n.signal,
-    onRetry: (a, err, ms) => log.warn({ url: site.url, attempt: a, delay_ms: ms }, `stage-in: ${oneLine(err)}; retrying in ${ms} ms`),
-  };
+  const run = loggedRetries('stage-in', n, site.url, log);
   try {
     const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
     let attempts = listed.attempts;

@@ -10,7 +10,7 @@ import { uploadObject, type Stored } from './object-upload.js';
 import { prune, sweep } from './prune.js';
 import { REPLACED_TRIES, TORN_TRIES, checkOptions, normalizeOptions, type Normalized } from './options.js';
 import { formatBytes, startProgress, type Progress } from './progress.js';
-import { sleep, withRetry, type RetryRun } from './retry.js';
+import { loggedRetries, sleep, withRetry } from './retry.js';
 import { TornFileError } from './source.js';
 import { dedupSummary, failureLine, fileList, summary } from './summary.js';
 import type { TransferOptions } from './options.js';
@@ -64,11 +64,7 @@ export async function stageOut(o: TransferOptions): Promise<TransferSummary> {
     return done({ result: 'failed', error: oneLine(err) });
   }
   let attempts = 0;
-  const run: RetryRun = {
-    ...n.retry,
-    signal: n.signal,
-    onRetry: (a, err, ms) => log.warn({ url: site.url, attempt: a, delay_ms: ms }, `stage-out: ${oneLine(err)}; retrying in ${ms} ms`),
-  };
+  const run = loggedRetries('stage-out', n, site.url, log);
   try {
     const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
     attempts = listed.attempts;

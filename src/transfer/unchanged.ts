@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { StagingSite } from '../staging/index.js';
 import type { CollectedEntry } from './collect.js';
-import { readManifest } from './fetch.js';
+import { readManifest } from './read-manifest.js';
 import type { GenerationState } from './generations.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { identity } from './source.js';

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheRoots } from '../../src/binary/unpack.js';
-import { tempDir } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { BINARY, RUNNERS, SCENARIOS, node } from './scenarios.js';
 
 const t = tempDir('ks-binary-');

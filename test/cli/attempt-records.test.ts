@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ks, tempDir } from '../helpers/run.js';
+import { ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir('ks-attempt-records-');
 afterAll(() => t.cleanup());

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, tempDir } from '../helpers/run.js';
+import { BIN } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir('ks-batch-');
 afterAll(t.cleanup);

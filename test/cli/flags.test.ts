@@ -8,7 +8,7 @@ import { FLAGS, attributeName, flagsOf, type CommandName } from '../../src/cli/f
 import { flagsTable } from '../../src/cli/flags-docs.js';
 import { usageLine } from '../../src/cli/main.js';
 import { makePlan } from '../../src/supervise/plan.js';
-import { transferStep } from '../../src/supervise/index.js';
+import { transferStep } from '../../src/supervise/transfer-step.js';
 import { silentLogger } from '../../src/log.js';
 
 /** argv → options, in this process: the flag table's rows end up in the right keys. Spawns nothing. */

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ks, tempDir } from '../helpers/run.js';
+import { ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir();
 afterAll(t.cleanup);

@@ -1,7 +1,8 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ks, tempDir } from '../helpers/run.js';
+import { ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The four bugs pegasus-kickstart's own suite found (issue #12), each as the
 // issue reproduced it.

@@ -2,7 +2,8 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { FIXTURES, ks, tempDir, type KsRun } from '../helpers/run.js';
+import { FIXTURES, ks, type KsRun } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * pegasus-kickstart's test.sh, case by case: each case runs in a copy of

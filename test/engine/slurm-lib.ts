@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { expect } from 'vitest';
 import { COUNT_PY, PYTHON, countAttempts, resumeProblems } from '../helpers/count.js';
-import { BIN, ROOT, sleep, tempDir } from '../helpers/run.js';
+import { BIN, ROOT, sleep } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { stagedFile } from '../helpers/staged.js';
+import { allPids, procFile } from '../helpers/proc.js';
 
 /*
  * What the engine tests share: submitting examples/slurm/count.sbatch to the
@@ -119,16 +121,7 @@ export function latestShipped(run: Submitted): { generation: number; count: numb
 /** Processes of this run still alive: found by the COUNT_STARTS their environment carries. */
 export function processesOf(run: Submitted): number[] {
   const marker = `COUNT_STARTS=${join(run.dir, 'starts')}`;
-  const pids: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').includes(marker)) pids.push(Number(p));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
+  return allPids().filter((p) => procFile(p, 'environ').split('\0').includes(marker));
 }
 
 /** One line an attempt, for the closing note: when it started after submission, how long it ran, how it ended. */

@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { openSite, type SiteOptions } from '../../src/staging/index.js';
 import { scanGenerations } from '../../src/transfer/generations.js';
 import { BIN } from '../helpers/run.js';
-import { figure, fmtMiB, MiB, rng, s3, scratch, stagingServers, uniquePrefix } from './lib.js';
+import { figure, fmtMiB, MiB, rng, s3, stagingServers, uniquePrefix } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Item 1, crash anywhere: `kickstart transfer --out` of a 256 MiB checkpoint
@@ -85,7 +86,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 async function crashRun(label: string, staging: string, extra: string[], kills = KILLS, siteOptions: SiteOptions = { s3Endpoint: extra[1] }) {
   const KILLS = kills;
-  const root = scratch(`crash-${label}`);
+  const root = tempDir(`crash-${label}`).dir;
   const work = path.join(root, 'work');
   const restore = path.join(root, 'restore');
   // kickstart's own TMPDIR: what is in it after the kills is what they left behind (#18 item 6).
@@ -173,7 +174,7 @@ async function crashRun(label: string, staging: string, extra: string[], kills =
 
 describe('crash anywhere', () => {
   it(`file://: ${KILLS} kill -9 during stage-out, every restore verified`, async () => {
-    const site = path.join(scratch('crash-site'), 'site');
+    const site = path.join(tempDir('crash-site').dir, 'site');
     await crashRun('file://', pathToFileURL(site).href, []);
   }, TIMEOUT);
 

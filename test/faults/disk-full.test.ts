@@ -6,7 +6,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { ks } from '../helpers/run.js';
-import { figure, listTree, MiB, scratch } from './lib.js';
+import { figure, listTree, MiB } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Item 3, disk full: the staging directory is a 64 MiB tmpfs the test
@@ -27,7 +28,7 @@ function expectOnlyChunksAdded(now: string[], before: string[]): void {
 
 describe('disk full at the staging site', () => {
   it('fails clearly, keeps the previous generation, leaves no temp files', async () => {
-    const root = scratch('diskfull');
+    const root = tempDir('diskfull').dir;
     const mnt = path.join(root, 'mnt');
     const work = path.join(root, 'work');
     mkdirSync(mnt);

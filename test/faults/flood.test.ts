@@ -4,7 +4,9 @@ import { statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { BIN } from '../helpers/run.js';
-import { figure, fmtMiB, memory, MiB, scratch } from './lib.js';
+import { figure, fmtMiB, MiB } from './lib.js';
+import { memory } from '../helpers/proc.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Item 6, floods: a job writes 10 GiB to stdout and 10 GiB to stderr (dd
@@ -18,7 +20,7 @@ const TAIL = 65536;
 
 describe('floods', () => {
   it(`${WANT} GiB on stdout and on stderr: RSS under 100 MB, record keeps the last -B bytes`, async () => {
-    const dir = scratch('flood');
+    const dir = tempDir('flood').dir;
     const st = statfsSync(process.env.TMPDIR || tmpdir());
     const freeGiB = Math.floor((st.bavail * st.bsize) / 1024 ** 3);
     const gib = Math.max(1, Math.min(WANT, Math.floor((freeGiB - 4) / 2)));
@@ -69,7 +71,7 @@ describe('floods with -B all', () => {
   it('keeps at most MAX_TAIL bytes instead of running out of memory', async () => {
     const { ks } = await import('../helpers/run.js');
     const { MAX_TAIL } = await import('../../src/supervise/stdio.js');
-    const dir = scratch('flood-all');
+    const dir = tempDir('flood-all').dir;
     const rec = `${dir}/rec.yml`;
     // The record goes to a file: on stdout it would pass the test runner's output buffer.
     const r = await ks(['-B', 'all', '-l', rec, '--', 'sh', '-c', `yes kickstart | head -c ${MAX_TAIL + 32 * MiB}; printf END`], { cwd: dir, timeout: 600_000, recordFile: rec });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { BIN } from '../helpers/run.js';
-import { figure, pick, rng, scratch } from './lib.js';
+import { figure, pick, rng } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { manifestFor, plantGeneration, tar } from './tar.js';
 
 /**
@@ -216,7 +217,7 @@ function hostileSite(r: () => number, i: number): Planted {
 
 describe('bad input fuzz', () => {
   it(`argv: ${ARGV_RUNS} random command lines`, async () => {
-    const root = scratch('fuzz-argv');
+    const root = tempDir('fuzz-argv').dir;
     const site = path.join(root, 'site');
     writeFileSync(path.join(root, 'abs-file'), 'abs\n');
     symlinkSync('loop', path.join(root, 'loop'));
@@ -232,7 +233,7 @@ describe('bad input fuzz', () => {
   });
 
   it(`manifests: ${MANIFEST_RUNS} hostile staging sites for transfer --in and checkpoints ls`, async () => {
-    const root = scratch('fuzz-manifest');
+    const root = tempDir('fuzz-manifest').dir;
     const r = rng('manifests');
     const sites = Array.from({ length: MANIFEST_RUNS }, (_, i) => hostileSite(r, i));
     const runsIn: Ran[] = [];
@@ -258,7 +259,7 @@ describe('bad input fuzz', () => {
 
   const show = path.join(path.dirname(BIN), '..', 'src', 'cli', 'commands', 'show.ts');
   it.skipIf(!existsSync(show))(`records: ${RECORD_RUNS} garbage records for kickstart show`, async () => {
-    const root = scratch('fuzz-show');
+    const root = tempDir('fuzz-show').dir;
     const r = rng('records');
     const base = await run(['-f', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], root);
     const good = base.stdout;

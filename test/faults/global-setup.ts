@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readEnvFile } from '../helpers/env-file.js';
+import { startService, type Service } from '../helpers/service.js';
 
 /**
  * The faults project: one real S3 server (scripts/s3/s3-server.sh) for the
@@ -14,50 +12,35 @@ import { readEnvFile } from '../helpers/env-file.js';
  * the sftp:// and davs:// cases. KICKSTART_FAULTS_S3=0 and
  * KICKSTART_FAULTS_STAGING=0 leave those servers out.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const script = path.join(root, 'scripts/s3/s3-server.sh');
-const stagingScript = path.join(root, 'scripts/staging/servers.sh');
+const KEYS = ['S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'S3_BUCKET'];
 
 export default function setup(): () => void {
   const figures = path.join(mkdtempSync(path.join(tmpdir(), 'kickstart-faults-')), 'figures.txt');
   writeFileSync(figures, '');
   process.env.KICKSTART_FAULTS_FIGURES = figures;
-  let dir: string | undefined;
+  let s3: Service | undefined;
   if (process.env.KICKSTART_FAULTS_S3 !== '0') {
-    dir = mkdtempSync(path.join(tmpdir(), 'kickstart-faults-s3-'));
-    execFileSync('bash', [script, 'install'], { stdio: 'inherit' });
-    execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    Object.assign(process.env, readEnvFile(path.join(dir, 's3.env')));
-    for (const k of ['S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'S3_BUCKET']) {
-      if (!process.env[k]) throw new Error(`${dir}/s3.env has no ${k}`);
+    s3 = startService({ script: 'scripts/s3/s3-server.sh', label: 'faults-s3', envFile: 's3.env' });
+    Object.assign(process.env, s3.env);
+    for (const k of KEYS) {
+      if (!process.env[k]) throw new Error(`${s3.dir}/s3.env has no ${k}`);
     }
   }
   // sshd and nginx WebDAV for the sftp:// and davs:// cases (under a second each).
-  let stagingDir: string | undefined;
+  let servers: Service | undefined;
   if (process.env.KICKSTART_FAULTS_STAGING !== '0') {
-    stagingDir = mkdtempSync(path.join(tmpdir(), 'kickstart-faults-staging-'));
-    execFileSync('bash', [stagingScript, 'install'], { stdio: 'inherit' });
-    execFileSync('bash', [stagingScript, 'start', stagingDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    Object.assign(process.env, readEnvFile(path.join(stagingDir, 'staging.env')));
+    servers = startService({ script: 'scripts/staging/servers.sh', label: 'faults-staging', envFile: 'staging.env' });
+    Object.assign(process.env, servers.env);
     process.env.KICKSTART_WEBDAV_USER = process.env.DAV_USER;
     process.env.KICKSTART_WEBDAV_PASSWORD = process.env.DAV_PASSWORD;
   }
   return () => {
-    if (stagingDir) {
-      execFileSync('bash', [stagingScript, 'stop', stagingDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-      rmSync(stagingDir, { recursive: true, force: true });
-    }
+    servers?.stop();
     try {
       if (existsSync(figures)) process.stdout.write(`\n== kickstart reliability figures\n${readFileSync(figures, 'utf8')}\n`);
       rmSync(path.dirname(figures), { recursive: true, force: true });
     } finally {
-      if (dir) {
-        try {
-          execFileSync('bash', [script, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }
+      s3?.stop();
     }
   };
 }

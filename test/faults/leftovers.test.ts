@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { killLoop } from '../helpers/kill-loop.js';
-import { figure, rng, scratch } from './lib.js';
+import { figure, rng } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Issue #18, item 6: kill -9 of kickstart at random moments of a run leaves
@@ -15,7 +16,7 @@ const JOB = ['sh', '-c', 'echo out; echo err >&2; echo k=v >> "$KICKSTART_METADA
 
 describe('nothing left behind after kill -9', () => {
   it(`plain job: ${KILLS} kills, 0 files left`, async () => {
-    const root = scratch('leftovers-plain');
+    const root = tempDir('leftovers-plain').dir;
     const r = await killLoop({ runs: KILLS, root: path.join(root, 'tmp'), args: ['-l', path.join(root, 'rec.yml'), '--', ...JOB], random: rng('leftovers-plain') });
     figure(`leftovers plain: ${r.leftovers.length} files left after ${r.killed}/${r.runs} kill -9 mid-run (run ${r.runMs.toFixed(0)} ms)`);
     expect(r.leftovers).toEqual([]);
@@ -23,7 +24,7 @@ describe('nothing left behind after kill -9', () => {
   }, 900_000);
 
   it(`checkpointed job: ${KILLS} kills, 0 files left`, async () => {
-    const root = scratch('leftovers-ckpt');
+    const root = tempDir('leftovers-ckpt').dir;
     const work = path.join(root, 'work');
     const site = pathToFileURL(path.join(root, 'site')).href;
     const { mkdirSync } = await import('node:fs');

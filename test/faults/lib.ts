@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { procFile, processesWhere } from '../helpers/proc.js';
 
 /** Helpers of the faults suite: seeded randomness, figures, S3 settings, process probes. */
 
@@ -75,18 +74,6 @@ export function stagingServers(e: NodeJS.ProcessEnv = process.env): { sftp(folde
 
 export const uniquePrefix = (label: string) => `faults-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** A temp directory removed after the test file. */
-export function scratch(label: string): string {
-  const d = mkdtempSync(path.join(tmpdir(), `kickstart-faults-${label.replace(/[^\w.-]+/g, "")}-`));
-  made.push(d);
-  return d;
-}
-
 /** Every file below `dir`, relative, sorted. */
 export function listTree(dir: string): string[] {
   const out: string[] = [];
@@ -101,32 +88,9 @@ export function listTree(dir: string): string[] {
   return out.sort();
 }
 
-/** Resident and peak resident set of a live process, in bytes (0 when it is gone). */
-export function memory(pid: number): { rss: number; hwm: number } {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-  } catch {
-    return { rss: 0, hwm: 0 };
-  }
-}
-
 /** Pids of live processes whose command line contains `marker`. */
 export function processesWith(marker: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'latin1');
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      if (cmd.includes(marker)) out.push(Number(name));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
+  return processesWhere((pid) => procFile(pid, 'cmdline').includes(marker));
 }
 
 export const MiB = 1 << 20;

@@ -4,7 +4,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BIN, ROOT } from '../helpers/run.js';
-import { figure, fmtMiB, processesWith, scratch } from './lib.js';
+import { figure, fmtMiB, processesWith } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Item 7, load: 1000 back-to-back kickstart runs leave no temp files in
@@ -36,7 +37,7 @@ function run(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; node?: 
 
 describe('load', () => {
   it(`${RUNS} back-to-back runs: no leaked temp files or processes`, async () => {
-    const dir = scratch('load');
+    const dir = tempDir('load').dir;
     const tmp = path.join(dir, 'tmp');
     mkdirSync(tmp);
     const marker = `${Math.floor(Math.random() * 1e6) + 1e6}.5`;
@@ -57,7 +58,7 @@ describe('load', () => {
   });
 
   it(`library: ${RUNS} jobs through supervise() in one process, flat descriptors and RSS`, async () => {
-    const dir = scratch('embed');
+    const dir = tempDir('embed').dir;
     const tmp = path.join(dir, 'tmp');
     mkdirSync(tmp);
     const every = Math.max(1, Math.floor(RUNS / 10));
@@ -82,7 +83,7 @@ describe('load', () => {
   });
 
   it(`${CONCURRENT} concurrent kickstarts on one staging site: no cross-talk`, async () => {
-    const root = scratch('concurrent');
+    const root = tempDir('concurrent').dir;
     const url = pathToFileURL(path.join(root, 'site')).href;
     const ids = Array.from({ length: CONCURRENT }, (_, i) => `job-${i}`);
     const content = (id: string, round: number) => `${id} round ${round} ${'x'.repeat(id.length * 13)}`;

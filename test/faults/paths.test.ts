@@ -3,7 +3,8 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSy
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ks } from '../helpers/run.js';
-import { figure, listTree, scratch } from './lib.js';
+import { figure, listTree } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { manifestFor, plantGeneration, tar } from './tar.js';
 
 /**
@@ -18,7 +19,7 @@ let checks = 0;
 const check = () => checks++;
 
 function world() {
-  const root = scratch('paths');
+  const root = tempDir('paths').dir;
   const job = path.join(root, 'job');
   const outside = path.join(root, 'outside');
   const site = path.join(root, 'site');

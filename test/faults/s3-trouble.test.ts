@@ -7,7 +7,8 @@ import { openSite } from '../../src/staging/index.js';
 import { scanGenerations } from '../../src/transfer/generations.js';
 import { ks } from '../helpers/run.js';
 import { proxy, type Mode } from '../helpers/s3-proxy.js';
-import { figure, MiB, s3, scratch, uniquePrefix } from './lib.js';
+import { figure, MiB, s3, uniquePrefix } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Item 2, staging trouble: a TCP proxy between kickstart and the S3 gateway
@@ -29,7 +30,7 @@ describe.skipIf(!server)('staging trouble on S3', () => {
       const s = server!;
       const upstream = Number(new URL(s.endpoint).port);
       const staging = `s3://${s.bucket}/${uniquePrefix(`trouble-${mode}`)}`;
-      const work = path.join(scratch(`trouble-${mode}`), 'job');
+      const work = path.join(tempDir(`trouble-${mode}`).dir, 'job');
       mkdirSync(work);
       const data = randomBytes(24 * MiB);
       writeFileSync(path.join(work, 'big.bin'), data);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ks } from '../helpers/run.js';
-import { figure, s3, scratch, uniquePrefix } from './lib.js';
+import { figure, s3, uniquePrefix } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Item 5, secrets: the record's environment block masks every variable whose
@@ -22,7 +23,7 @@ let masked = 0;
 describe('secrets', () => {
   for (const mode of ['-f', 'failure'] as const) {
     it(`masks secret-looking variables (${mode})`, async () => {
-      const dir = scratch('secrets');
+      const dir = tempDir('secrets').dir;
       const argv = mode === '-f' ? ['-f', '--', 'true'] : ['--', 'sh', '-c', 'exit 3'];
       const r = await ks(argv, { cwd: dir, env: { ...secretEnv, ...plainEnv } });
       expect(r.exitCode).toBe(mode === '-f' ? 0 : 3);
@@ -41,7 +42,7 @@ describe('secrets', () => {
   const server = s3();
   it.skipIf(!server)('never shows S3 credentials in logs or records', async () => {
     const s = server!;
-    const dir = scratch('s3creds');
+    const dir = tempDir('s3creds').dir;
     writeFileSync(path.join(dir, 'c.txt'), 'checkpoint\n');
     const staging = `s3://${s.bucket}/${uniquePrefix('secrets')}`;
     const cases = [

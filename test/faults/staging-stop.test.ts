@@ -10,7 +10,8 @@ import { openSite } from '../../src/staging/index.js';
 import { scanGenerations } from '../../src/transfer/generations.js';
 import { readEnvFile } from '../helpers/env-file.js';
 import { ks } from '../helpers/run.js';
-import { figure, MiB, scratch, stagingServers, uniquePrefix } from './lib.js';
+import { figure, MiB, stagingServers, uniquePrefix } from './lib.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * "The server stops mid-upload" on the real servers of sftp:// and davs://:
@@ -53,7 +54,7 @@ describe.skipIf(!available)('the staging server stops mid-upload', () => {
   const results: string[] = [];
   for (const kind of ['sftp', 'webdav'] as const) {
     it(kind, async () => {
-      const dir = path.join(scratch(`stop-${kind}`), 'servers');
+      const dir = path.join(tempDir(`stop-${kind}`).dir, 'servers');
       execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
       try {
         const env = readEnvFile(path.join(dir, 'staging.env'));

@@ -1,7 +1,6 @@
 import { execa, type Result } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
@@ -72,22 +71,6 @@ function safeRead(path: string): string {
     return readFileSync(path, 'utf8');
   } catch {
     return '';
-  }
-}
-
-export function tempDir(prefix = 'ks-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** State letter of /proc/PID/stat: a zombie (Z) counts as gone, as does a missing entry. */
-export function isGone(pid: number): boolean {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = s.slice(s.lastIndexOf(')') + 2).split(' ')[0];
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
   }
 }
 

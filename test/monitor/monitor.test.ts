@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ks, PYTHON, tempDir } from '../helpers/run.js';
+import { FIXTURES, ks, PYTHON } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('resource monitor (--monitor-interval, --metrics)', () => {
   const tmp = tempDir();

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyNumbers } from '../../src/monitor/trace.js';
-import { ks, PYTHON, tempDir } from '../helpers/run.js';
+import { ks, PYTHON } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir('ks-trace-');
 afterAll(() => t.cleanup());

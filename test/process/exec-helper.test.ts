@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { PYTHON } from '../helpers/run.js';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/temp-dir.js';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { helperPath, spawnJob, type JobExit, type SpawnedJob, type SpawnFailed } from '../../src/process/exec-helper.js';
@@ -9,8 +9,7 @@ import { native } from '../../src/native/addon.js';
 import { Reaper } from '../../src/process/reaper.js';
 import { readProc } from '../../src/process/tree.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ks-exec-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = tempDir('exec-helper');
 
 const ENV = [`PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, 'LC_ALL=C'];
 const NULL_FD = openSync('/dev/null', 'r+');

@@ -2,9 +2,9 @@
  * A full InvocationRecord from real facts (stat of real files, this machine,
  * this process's limits) plus the awkward values a record must survive.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 import { environmentBlock } from '../../src/record/environment.js';
 import { limits } from '../../src/record/limits.js';
 import { machineInfo } from '../../src/record/machine.js';
@@ -111,21 +111,13 @@ export function kickstartBlock(): KickstartBlock {
   };
 }
 
-const made: string[] = [];
-
-/** Removes the temporary directories buildRecord created (call from afterAll). */
-export function removeBuiltRecords(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
 export interface BuildOptions {
   /** stdout redirected to a named file (`-o file`): stat'ed by name, not captured. */
   namedStdout?: boolean;
 }
 
 export function buildRecord(kind: MainKind, opts: BuildOptions = {}): InvocationRecord {
-  const dir = mkdtempSync(join(tmpdir(), 'ks-record-'));
-  made.push(dir);
+  const { dir } = tempDir('record');
   const outFile = join(dir, 'out.dat');
   writeFileSync(outFile, 'data\n');
   const sum = sha256File(outFile)!;

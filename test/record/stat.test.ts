@@ -1,15 +1,14 @@
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { limits, parseLimits } from '../../src/record/limits.js';
 import { sha256File, statFd, statInfo } from '../../src/record/stat.js';
 import { isoMillis, isoSeconds } from '../../src/record/time.js';
 import { groupName, parseIdFile, userName } from '../../src/record/users.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ks-stat-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = tempDir('stat');
 
 describe('statInfo / statFd', () => {
   it('lists the Pegasus fields in order', () => {

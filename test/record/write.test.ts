@@ -1,20 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { appendRecord, writeFully } from '../../src/record/write.js';
 import { toYaml } from '../../src/record/yaml.js';
-import { buildRecord, removeBuiltRecords } from './build-record.js';
+import { buildRecord } from './build-record.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ks-write-'));
-afterAll(() => {
-  removeBuiltRecords();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir } = tempDir('write');
 
 describe('appendRecord', () => {
   it('appends records into one loadable YAML list, creating the file 0644', () => {

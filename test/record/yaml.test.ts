@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { FIXTURES } from '../helpers/run.js';
 import { toJsonLine, toYaml } from '../../src/record/yaml.js';
-import { buildRecord, DATA, kickstartBlock, removeBuiltRecords, TRICKY_ARGS, type MainKind } from './build-record.js';
+import { buildRecord, DATA, kickstartBlock, TRICKY_ARGS, type MainKind } from './build-record.js';
 
 const REF_DIR = join(FIXTURES, 'pegasus-records');
 const refs = readdirSync(REF_DIR).filter((f) => f.endsWith('.yml')).sort();
@@ -55,7 +55,6 @@ const kindOf = (rec: Record<string, any>): MainKind =>
 const records = { exit: buildRecord('exit'), signal: buildRecord('signal'), failure: buildRecord('failure') };
 const texts = { exit: toYaml(records.exit), signal: toYaml(records.signal), failure: toYaml(records.failure) };
 const namedStdoutText = toYaml(buildRecord('exit', { namedStdout: true }));
-afterAll(removeBuiltRecords);
 
 describe('toYaml against the pegasus-kickstart reference records', () => {
   for (const schema of SCHEMAS) {

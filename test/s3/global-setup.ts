@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startService } from '../helpers/service.js';
 
 /**
  * The s3 project: a real, throw-away S3 server (scripts/s3/s3-server.sh) for
@@ -11,9 +7,6 @@ import { fileURLToPath } from 'node:url';
  * inherit); stops the server in teardown. With S3_ENDPOINT already set, that
  * server is used instead and nothing is started.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const script = path.join(root, 'scripts/s3/s3-server.sh');
-
 const KEYS = ['S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'S3_BUCKET'];
 
 export default function setup(): (() => void) | undefined {
@@ -25,22 +18,13 @@ export default function setup(): (() => void) | undefined {
     if (missing.length > 0) throw new Error(`S3_ENDPOINT is set but ${missing.join(', ')} not: set them too, or unset S3_ENDPOINT to start a server`);
     return undefined;
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'kickstart-s3-'));
-  execFileSync('bash', [script, 'install'], { stdio: 'inherit' });
-  execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const env = readFileSync(path.join(dir, 's3.env'), 'utf8');
-  for (const line of env.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) process.env[m[1]] = m[2];
-  }
+  const s3 = startService({ script: 'scripts/s3/s3-server.sh', label: 's3', envFile: 's3.env' });
+  Object.assign(process.env, s3.env);
   for (const k of KEYS) {
-    if (!process.env[k]) throw new Error(`${dir}/s3.env has no ${k}`);
-  }
-  return () => {
-    try {
-      execFileSync('bash', [script, 'stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    if (!process.env[k]) {
+      s3.stop();
+      throw new Error(`${s3.dir}/s3.env has no ${k}`);
     }
-  };
+  }
+  return s3.stop;
 }

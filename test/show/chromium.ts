@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { BrowserContext } from 'playwright-core';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** Debian's chromium: .ci/run installs it (apt-get install chromium); tests never do. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -31,8 +30,8 @@ export function browserSkipReason(): string | undefined {
 /** A headless chromium with a fresh profile directory, removed by close(). */
 export async function openBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'ks-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const profile = tempDir('chromium');
+  const context = await chromium.launchPersistentContext(profile.dir, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
@@ -43,7 +42,7 @@ export async function openBrowser(): Promise<{ context: BrowserContext; close: (
     context,
     close: async () => {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      profile.cleanup();
     },
   };
 }

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, PYTHON, ROOT, ks, tempDir } from '../helpers/run.js';
+import { FIXTURES, PYTHON, ROOT, ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { browserSkipReason, openBrowser } from './chromium.js';
 
 const skip = browserSkipReason();

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, ks, tempDir } from '../helpers/run.js';
+import { BIN, FIXTURES, ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const REFERENCE = join(FIXTURES, 'pegasus-records');
 

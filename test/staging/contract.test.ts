@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KINDS, makeRegistry, registry } from '../../src/staging/registry.js';
 import { SiteError, type SiteEntry, type StagingLocation, type StagingSite } from '../../src/staging/site.js';
 import type { SiteOptions } from '../../src/staging/kind.js';
 import { listGenerations, stageIn, stageOut } from '../../src/transfer/index.js';
 import { memoryKind } from './memory-kind.js';
 import { freshRemote } from '../transfer/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * The contract every staging kind keeps, run against each registered kind:
@@ -19,15 +19,6 @@ import { freshRemote } from '../transfer/helpers.js';
  */
 const withMemory = makeRegistry([...KINDS, memoryKind]);
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = (label: string) => {
-  const d = mkdtempSync(path.join(tmpdir(), `kickstart-contract-${label}-`));
-  dirs.push(d);
-  return d;
-};
 const unique = () => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
 interface Case {
@@ -39,7 +30,7 @@ const cases: Case[] = [
   {
     scheme: 'file',
     fresh() {
-      const d = tempDir('file');
+      const d = tempDir('contract-file').dir;
       return { url: pathToFileURL(path.join(d, 'site')).href, outside: d };
     },
   },
@@ -139,7 +130,7 @@ describe.each(cases)('staging kind $scheme', (c) => {
 
   it('a generation is visible to stage-in only once its manifest is published', async () => {
     const location = locate(c);
-    const cwd = tempDir('work');
+    const cwd = tempDir('contract-work').dir;
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(cwd, 'state.ckpt'), randomBytes(3000));
     const base = { checkpoints: ['state.ckpt'], cwd, staging: location, jobId: 'contract', attempt: 1, retries: 0, backoffMs: 1 };
@@ -149,14 +140,14 @@ describe.each(cases)('staging kind $scheme', (c) => {
       hooks: {
         phase: async (name) => {
           if (name !== 'uploaded') return;
-          const fresh = tempDir('restore');
+          const fresh = tempDir('contract-restore').dir;
           seen.before = (await stageIn({ ...base, cwd: fresh })).result;
         },
       },
     });
     expect(out).toMatchObject({ result: 'ok', generation: 1, url: location.url });
     expect(seen.before).toBe('none');
-    const fresh = tempDir('restore');
+    const fresh = tempDir('contract-restore').dir;
     expect(await stageIn({ ...base, cwd: fresh })).toMatchObject({ result: 'ok', generation: 1 });
     expect(readdirSync(fresh)).toContain('state.ckpt');
     expect((await listGenerations({ staging: location, jobId: 'contract', verify: true })).map((g) => [g.generation, g.verified])).toEqual([[1, true]]);

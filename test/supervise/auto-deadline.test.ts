@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COUNT_PY, PYTHON, countAttempts } from '../helpers/count.js';
 import { execa } from 'execa';
-import { BIN, ks, tempDir } from '../helpers/run.js';
+import { BIN, ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /*
  * Automatic deadlines without a batch system: --total-walltime alone (its
@@ -87,24 +88,7 @@ describe('--max-walltime auto outside a batch system', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr.split('\n').filter((l) => l.includes('no end time from a batch system'))).toHaveLength(1);
   });
-
-  it('--require-deadline makes that a usage error (127)', async () => {
-    const r = await ks(args('required', ['--max-walltime', 'auto', '--require-deadline']), { env: countEnv });
-    expect(r.exitCode).toBe(127);
-    expect(r.stderr).toMatch(/--require-deadline: no end time from a batch system \(not inside a batch job/);
-  });
-
-  it.each([
-    [['--max-walltime', 'auto', '--checkpoint-time', '5m'], /--checkpoint-time DUR cannot be combined with automatic deadlines/],
-    [['--max-walltime', '10m', '--total-walltime', '1h'], /--total-walltime plans its own deadlines/],
-    [['--checkpoint-time', 'auto'], /--checkpoint-time auto needs --max-walltime auto/],
-    [['--max-walltime', 'auto', '--deadline-refresh', '100ms'], /--deadline-refresh must be 1s or more/],
-    [['--checkpoint-overhead', '5%'], /--checkpoint-overhead needs --checkpoint-interval auto/],
-  ])('usage error for %j', async (extra, message) => {
-    const r = await ks(args('usage', extra as string[]), { env: countEnv });
-    expect(r.exitCode).toBe(127);
-    expect(r.stderr).toMatch(message as RegExp);
-  });
+  // Its usage errors are decided by the options alone: test/supervise/auto-options.test.ts and end-lookup.test.ts.
 });
 
 describe('--checkpoint-interval auto', () => {

@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, isGone, ks, PYTHON, sleep, tempDir } from '../helpers/run.js';
+import { BIN, FIXTURES, ks, PYTHON, sleep } from '../helpers/run.js';
+import { isGone } from '../helpers/proc.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir();
 afterAll(t.cleanup);
@@ -143,10 +145,12 @@ describe('checkpoint deadlines', () => {
 
   it('USR1 and QUIT are forwarded without stopping the job', async () => {
     const ready = join(t.dir, 'usr1-ready');
-    const child = execa(process.execPath, [BIN, 'sh', '-c', 'trap "echo usr1" USR1; trap "echo quit" QUIT; echo $$ > "$0"; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done', ready], { reject: false });
+    // The USR1 trap leaves a file: QUIT is sent only once the job has handled USR1 (on a loaded
+    // machine both could otherwise be pending together, and sh runs traps in signal-number order).
+    const child = execa(process.execPath, [BIN, 'sh', '-c', 'trap "echo usr1; : > \\"$0.usr1\\"" USR1; trap "echo quit" QUIT; echo $$ > "$0"; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done', ready], { reject: false });
     await waitForFile(ready);
     child.kill('SIGUSR1');
-    await sleep(300);
+    await waitForFile(`${ready}.usr1`);
     child.kill('SIGQUIT');
     const res = await child;
     expect(res.exitCode).toBe(0);

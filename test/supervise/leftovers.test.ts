@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killLoop } from '../helpers/kill-loop.js';
-import { ks, tempDir } from '../helpers/run.js';
+import { ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const KILLS = Number(process.env.KICKSTART_LEFTOVER_KILLS ?? 10);
 const JOB = ['sh', '-c', 'echo out; echo err >&2; echo k=v >> "$KICKSTART_METADATA"; sleep 0.05; echo done'];

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTar } from '../../src/transfer/archive.js';
-import { BIN, FIXTURES, ks, PYTHON, sleep, tempDir } from '../helpers/run.js';
+import { BIN, FIXTURES, ks, PYTHON, sleep } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { killEverything } from '../helpers/power-loss.js';
 import { stagedFile } from '../helpers/staged.js';
 

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, ks, PYTHON, sleep, tempDir } from '../helpers/run.js';
+import { BIN, FIXTURES, ks, PYTHON, sleep } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { killEverything } from '../helpers/power-loss.js';
 
 const t = tempDir();

@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, isGone, ks, sleep, tempDir } from '../helpers/run.js';
+import { BIN, ks, sleep } from '../helpers/run.js';
+import { isGone } from '../helpers/proc.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir('ks-markers-');
 afterAll(t.cleanup);

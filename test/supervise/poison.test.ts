@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, PYTHON, ks, tempDir } from '../helpers/run.js';
+import { FIXTURES, PYTHON, ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir('ks-poison-');
 afterAll(t.cleanup);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COUNT_PY, PYTHON, countAttempts, resumeProblems } from '../helpers/count.js';
-import { BIN, ks, sleep, tempDir } from '../helpers/run.js';
+import { BIN, ks, sleep } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { stagedFile } from '../helpers/staged.js';
 
 const t = tempDir();

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { readTar, tarBody } from '../../src/transfer/archive.js';
 import type { CollectedEntry } from '../../src/transfer/collect.js';
 import type { ManifestEntry } from '../../src/transfer/manifest.js';
@@ -34,7 +34,7 @@ async function slowPut(body: AsyncIterable<Buffer>): Promise<Buffer> {
 
 describe('tarBody with a ring of read buffers', () => {
   it('never reads into a slot whose write is still in flight, also across files (a large file, a small one, a large one)', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'kickstart-tar-'));
+    const dir = tempDir('tar').dir;
     // 9 MiB + 3: three ring chunks; then a file of one small chunk; then 5 MiB.
     const files = { 'a.bin': randomBytes((9 << 20) + 3), 'b.bin': randomBytes(100), 'c.bin': randomBytes(5 << 20) };
     const entries = Object.entries(files).map(([n, d]) => entry(dir, n, d));

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { openSite } from '../../src/staging/index.js';
 import type { SiteEntry, SiteOptions } from '../../src/staging/index.js';
 import type { TransferOptions } from '../../src/transfer/index.js';
@@ -16,17 +16,11 @@ import type { TransferOptions } from '../../src/transfer/index.js';
 export const kind = (['s3', 'sftp', 'webdav'] as const).find((k) => k === process.env.KICKSTART_TEST_STAGING) ?? 'file';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const made: string[] = [];
+/** Fixture bundles made for child processes, removed after the test file. */
+const bundled: string[] = [];
 afterAll(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const f of bundled.splice(0)) rmSync(f, { force: true });
 });
-
-/** A temp directory removed after the test file. */
-export function tempDir(label = 'ks'): string {
-  const d = mkdtempSync(path.join(tmpdir(), `kickstart-${label}-`));
-  made.push(d);
-  return d;
-}
 
 export interface Staging {
   url: string;
@@ -43,7 +37,7 @@ export function freshStaging(): Staging {
     return { url: `s3://${bucket}/t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, site: { s3Endpoint: endpoint } };
   }
   if (kind === 'sftp' || kind === 'webdav') return freshRemote(kind);
-  return { url: pathToFileURL(path.join(tempDir('staging'), 'site')).href };
+  return { url: pathToFileURL(path.join(tempDir('staging').dir, 'site')).href };
 }
 
 /** A fresh folder on the sshd or the WebDAV server test/staging/global-setup.ts started. */
@@ -65,7 +59,7 @@ export function siteFlags(staging: Staging): string[] {
 
 /** A new working directory with `files` written in it. */
 export function workdir(): string {
-  const d = path.join(tempDir('work'), 'job');
+  const d = path.join(tempDir('work').dir, 'job');
   mkdirSync(d);
   return d;
 }
@@ -188,7 +182,7 @@ export function bundle(fixture: string): Promise<string> {
         outfile,
         logLevel: 'warning',
       });
-      made.push(outfile);
+      bundled.push(outfile);
       return outfile;
     })();
     bundles.set(fixture, p);

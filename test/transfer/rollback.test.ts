@@ -5,7 +5,8 @@ import path from 'node:path';
 import { listGenerations, stageIn, stageOut } from '../../src/transfer/index.js';
 import { TRAILER, encodeHeader, padding } from '../../src/transfer/archive-header.js';
 import { buildManifest, serializeManifest, type ManifestEntry } from '../../src/transfer/manifest.js';
-import { freshStaging, listKeys, options, readObject, tempDir, workdir, writeObject, type Staging } from './helpers.js';
+import { freshStaging, listKeys, options, readObject, workdir, writeObject, type Staging } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function twoGenerations(staging: Staging, checkpoints: string[], write: (dir: string, v: string) => void) {
   const a = workdir();
@@ -158,7 +159,7 @@ describe('hostile generations', () => {
 
   it('an archive entry with an absolute name is refused', async () => {
     const staging = freshStaging();
-    const target = path.join(tempDir('abs'), 'evil.txt');
+    const target = path.join(tempDir('abs').dir, 'evil.txt');
     await craft(staging, [fileEntry('ok.txt', 'fine')], [
       { name: 'ok.txt', data: 'fine' },
       { name: target, data: 'pwned' },
@@ -179,7 +180,7 @@ describe('hostile generations', () => {
 
   it('a file below a symlink of the same checkpoint is refused: restore never writes through a link', async () => {
     const staging = freshStaging();
-    const outside = tempDir('target');
+    const outside = tempDir('target').dir;
     const link: ManifestEntry = { path: 'ck', type: 'symlink', size: 0, mode: 0o777, mtime: 1_700_000_000, target: outside };
     await craft(staging, [link, fileEntry('ck/evil.txt', 'pwned')], [
       { name: 'ck', type: 'symlink', link: outside },
@@ -198,7 +199,7 @@ describe('hostile generations', () => {
     writeFileSync(path.join(a, 'ck/x'), 'inside');
     expect((await stageOut(options(a, staging, { layout: 'object', checkpoints: ['ck'] }))).result).toBe('ok');
     const b = workdir();
-    const outside = tempDir('target');
+    const outside = tempDir('target').dir;
     const { symlinkSync, lstatSync } = await import('node:fs');
     symlinkSync(outside, path.join(b, 'ck'));
     expect((await stageIn(options(b, staging))).result).toBe('ok');

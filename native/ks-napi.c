@@ -1,0 +1,37 @@
+/* The Node-API helpers of ks-napi.h. */
+#include <sys/time.h>
+
+#include "ks-napi.h"
+
+napi_value ks_num(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+void ks_set_num(napi_env env, napi_value obj, const char *key, double v) {
+  napi_set_named_property(env, obj, key, ks_num(env, v));
+}
+
+static double tv_seconds(struct timeval tv) {
+  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+napi_value ks_rusage_object(napi_env env, const struct rusage *ru) {
+  napi_value o;
+  napi_create_object(env, &o);
+  ks_set_num(env, o, "utime", tv_seconds(ru->ru_utime));
+  ks_set_num(env, o, "stime", tv_seconds(ru->ru_stime));
+  ks_set_num(env, o, "maxrss", (double)ru->ru_maxrss);
+  ks_set_num(env, o, "minflt", (double)ru->ru_minflt);
+  ks_set_num(env, o, "majflt", (double)ru->ru_majflt);
+  ks_set_num(env, o, "nswap", (double)ru->ru_nswap);
+  ks_set_num(env, o, "inblock", (double)ru->ru_inblock);
+  ks_set_num(env, o, "outblock", (double)ru->ru_oublock);
+  ks_set_num(env, o, "msgsnd", (double)ru->ru_msgsnd);
+  ks_set_num(env, o, "msgrcv", (double)ru->ru_msgrcv);
+  ks_set_num(env, o, "nsignals", (double)ru->ru_nsignals);
+  ks_set_num(env, o, "nvcsw", (double)ru->ru_nvcsw);
+  ks_set_num(env, o, "nivcsw", (double)ru->ru_nivcsw);
+  return o;
+}

@@ -1,0 +1,24 @@
+#ifndef KS_NAPI_H
+#define KS_NAPI_H
+/* The few Node-API helpers the addon's files share. */
+#include <node_api.h>
+#include <sys/resource.h>
+
+#define CHECK(call)                                                     \
+  do {                                                                  \
+    if ((call) != napi_ok) {                                            \
+      napi_throw_error(env, NULL, "kickstart native: " #call " failed"); \
+      return NULL;                                                      \
+    }                                                                   \
+  } while (0)
+
+/* A JS number. */
+napi_value ks_num(napi_env env, double v);
+void ks_set_num(napi_env env, napi_value obj, const char *key, double v);
+/* getrusage()'s fields as src/native/addon.ts's Rusage names them. */
+napi_value ks_rusage_object(napi_env env, const struct rusage *ru);
+
+/* Each file's functions, defined on the addon's exports. */
+void ks_spawn_register(napi_env env, napi_value exports);
+void ks_census_register(napi_env env, napi_value exports);
+#endif
