@@ -175,7 +175,7 @@ export type LiveSkip = 'settling' | 'in_flight' | 'request' | 'error' | 'nothing
 export interface LiveSummary {
   /** --checkpoint-interval, seconds. */
   interval: number;
-  /** Intervals that ended while the job ran. */
+  /** Intervals that ended while the job ran, and the one it ended in if an upload started there. */
   intervals: number;
   /** Generations published. */
   shipped: number;

@@ -47,6 +47,19 @@ export class Windows {
     return warn;
   }
 
+  /**
+   * The job ended: the interval it ended in counts too when an upload started
+   * in it, so `shipped` never exceeds `intervals` (uploads are one interval
+   * apart, the intervals are counted from the start). A partial interval with
+   * only a skip reason is left out: it was cut short, not skipped.
+   */
+  end(): void {
+    if (!this.started_) return;
+    this.intervals++;
+    this.started_ = false;
+    this.reason = undefined;
+  }
+
   summary(intervalMs: number, uploads: LiveUpload[]): LiveSummary {
     const count = (r: LiveUpload['result']) => uploads.filter((u) => u.result === r).length;
     const reread = uploads.reduce((n, u) => n + (u.reread ?? 0), 0);

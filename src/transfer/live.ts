@@ -106,6 +106,7 @@ class Live implements LiveRun {
 
   async stop(): Promise<LiveReport> {
     this.close(performance.now());
+    this.windows.end();
     this.stopped = true;
     clearTimeout(this.timer);
     for (const w of this.watchers.values()) w.close();
