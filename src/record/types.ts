@@ -166,6 +166,11 @@ export interface LiveUpload {
   error?: string;
   /** Bytes read beyond those shipped (see TransferSummary.reread). */
   reread?: number;
+  /**
+   * Chunked generations: bytes sent, what the site did not hold yet (the
+   * generation's `bytes` count every file whole, appended outputs included).
+   */
+  bytes_new?: number;
 }
 
 /** Why an interval of live shipping went by without an upload. */
@@ -192,6 +197,8 @@ export interface LiveSummary {
   waiting_on?: string;
   /** Bytes read beyond those shipped, over all uploads. */
   reread?: number;
+  /** Bytes sent over all uploads (chunked generations: what the site did not hold). */
+  bytes_new?: number;
 }
 
 export interface RetryNote {

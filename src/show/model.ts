@@ -88,7 +88,7 @@ export function attemptView(r: RecordLike, index: number): AttemptView {
     uploads: uploads.sort((a, b) => a.at - b.at),
     checkpointIn: transferText(ks.stage_in, 'in'),
     checkpointOut: transferText(ks.stage_out, 'out', uploads.length - (out?.result === 'ok' ? 1 : 0)),
-    live: liveText(ks.live),
+    live: liveText(ks.live, bytes),
     unfinished: (Array.isArray(ks.unfinished) ? ks.unfinished : [])
       .filter((u: RecordLike) => typeof u?.message === 'string')
       .map((u: RecordLike) => ({ attempt: num(u.attempt), message: String(u.message) })),

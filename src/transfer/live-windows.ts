@@ -63,6 +63,7 @@ export class Windows {
   summary(intervalMs: number, uploads: LiveUpload[]): LiveSummary {
     const count = (r: LiveUpload['result']) => uploads.filter((u) => u.result === r).length;
     const reread = uploads.reduce((n, u) => n + (u.reread ?? 0), 0);
+    const sent = uploads.filter((u) => u.bytes_new !== undefined);
     return {
       interval: intervalMs / 1000,
       intervals: this.intervals,
@@ -72,6 +73,7 @@ export class Windows {
       ...(Object.keys(this.skipped).length > 0 ? { skipped: { ...this.skipped } } : {}),
       ...(this.last?.file && this.last.reason === 'settling' ? { waiting_on: this.last.file } : {}),
       ...(reread > 0 ? { reread } : {}),
+      ...(sent.length > 0 ? { bytes_new: sent.reduce((n, u) => n + u.bytes_new!, 0) } : {}),
     };
   }
 }

@@ -213,6 +213,7 @@ class Live implements LiveRun {
           duration: s.duration,
           ...(s.error && !superseded ? { error: s.error } : {}),
           ...(s.reread ? { reread: s.reread } : {}),
+          ...(s.dedup && s.result === 'ok' ? { bytes_new: s.dedup.bytes_new } : {}),
         };
         this.uploads.push(u);
         this.o.onUpload?.(u);

@@ -89,4 +89,11 @@ describe('live intervals', () => {
     v.end();
     expect(v.summary(1000, [])).toMatchObject({ intervals: 1, skipped: { settling: 1 } });
   });
+
+  it('sums the bytes sent by chunked uploads; none when no upload says', () => {
+    const w = new Windows();
+    const s = w.summary(1000, [{ ...up('ok'), bytes: 45166909, bytes_new: 6280421 }, { ...up('ok'), bytes: 46287532, bytes_new: 2689135 }, up('unchanged')]);
+    expect(s.bytes_new).toBe(8969556);
+    expect(new Windows().summary(1000, [up('ok')]).bytes_new).toBeUndefined();
+  });
 });
