@@ -25,6 +25,16 @@
  * UTIME and STIME are seconds with six decimals. ks-exec ignores the signals
  * aimed at kickstart's process group (it must live to report), and exits 0
  * once the report is written; 2 on bad usage.
+ *
+ * The job never outlives kickstart: while it runs, ks-exec watches REPORT_FD,
+ * and when its reader is gone (kickstart was SIGKILLed, or crashed) it sends
+ * SIGTERM to the job (its process group with PGROUP 1), so an app that saves
+ * its state on TERM still does, then SIGKILL to the group ORPHAN_GRACE_S
+ * seconds later if the job is still there, and once more to the group after
+ * the job ended, for what it left. Unsupervised, a job would run on with no
+ * deadline and nothing shipped, next to the attempt that replaces it (a retry
+ * on the same node writes the same files). A REPORT_FD that is a regular file
+ * (a test, a shell) never reports a gone reader: the job just runs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -39,6 +49,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <time.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -46,6 +58,23 @@
 
 static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE};
 #define NIGNORED (sizeof(ignored) / sizeof(ignored[0]))
+
+/* Seconds between the SIGTERM and the SIGKILL a job gets when kickstart is gone (as -K's default). */
+#define ORPHAN_GRACE_S 5
+
+/* SIGCHLD only interrupts ppoll: the status is collected by wait4. */
+static void on_child(int sig) { (void)sig; }
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Whether the reader of fd (kickstart's end of the report pipe, or socket) is gone. */
+static int reader_gone(const struct pollfd *p) {
+  return (p->revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+}
 
 /* Writes all of buf; the report is small, so a short write is only EINTR. */
 static void write_all(int fd, const char *buf, size_t len) {
@@ -134,8 +163,6 @@ int main(int argc, char **argv) {
   sigemptyset(&ign.sa_mask);
   sigemptyset(&dfl.sa_mask);
   for (size_t i = 0; i < NIGNORED; i++) sigaction(ignored[i], &ign, NULL);
-  /* SIGCHLD must keep its default: ignoring it would make wait4 lose the status. */
-  sigaction(SIGCHLD, &dfl, NULL);
   sigset_t empty;
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, NULL);
@@ -146,6 +173,18 @@ int main(int argc, char **argv) {
     report(rfd, "exec %d\n", errno);
     return 0;
   }
+
+  /* SIGCHLD gets a handler (not SIG_IGN: wait4 would lose the status) and is
+   * blocked but inside ppoll; the job gets the default and an empty mask back. */
+  struct sigaction chld;
+  memset(&chld, 0, sizeof(chld));
+  chld.sa_handler = on_child;
+  sigemptyset(&chld.sa_mask);
+  sigaction(SIGCHLD, &chld, NULL);
+  sigset_t only_chld;
+  sigemptyset(&only_chld);
+  sigaddset(&only_chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &only_chld, NULL);
 
   pid_t child = fork();
   if (child < 0) {
@@ -187,9 +226,39 @@ int main(int argc, char **argv) {
   struct rusage ru;
   memset(&ru, 0, sizeof(ru));
   pid_t got;
-  do {
-    got = wait4(child, &status, 0, &ru);
-  } while (got < 0 && errno == EINTR);
+  /* Wait for the job, and watch for kickstart's end meanwhile (see the top). */
+  pid_t target = pgroup ? -child : child;
+  int orphaned = 0, killed = 0;
+  double kill_at = 0;
+  for (;;) {
+    got = wait4(child, &status, WNOHANG, &ru);
+    if (got != 0) {
+      if (got < 0 && errno == EINTR) continue;
+      break;
+    }
+    struct pollfd pfd = {.fd = rfd, .events = 0, .revents = 0};
+    struct timespec ts, *tp = NULL;
+    if (orphaned && !killed) {
+      double left = kill_at - now_s();
+      if (left <= 0) {
+        kill(target, SIGKILL);
+        killed = 1;
+        continue;
+      }
+      ts.tv_sec = (time_t)left;
+      ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+      tp = &ts;
+    }
+    /* SIGCHLD is blocked but here: it cuts ppoll short, never lost between wait4 and ppoll. */
+    int ready = ppoll(&pfd, orphaned ? 0 : 1, tp, &empty);
+    if (ready > 0 && !orphaned && reader_gone(&pfd)) {
+      orphaned = 1;
+      kill(target, SIGTERM);
+      kill_at = now_s() + ORPHAN_GRACE_S;
+    }
+  }
+  /* What the job left in its group, with nobody left to clean up after it. */
+  if (orphaned && pgroup) kill(target, SIGKILL);
   if (exec_errno != 0) return 0;
   if (got < 0) {
     report(rfd, "lost %d\n", errno);

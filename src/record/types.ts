@@ -166,6 +166,11 @@ export interface LiveUpload {
   error?: string;
   /** Bytes read beyond those shipped (see TransferSummary.reread). */
   reread?: number;
+  /**
+   * Chunked generations: bytes sent, what the site did not hold yet (the
+   * generation's `bytes` count every file whole, appended outputs included).
+   */
+  bytes_new?: number;
 }
 
 /** Why an interval of live shipping went by without an upload. */
@@ -175,7 +180,7 @@ export type LiveSkip = 'settling' | 'in_flight' | 'request' | 'error' | 'nothing
 export interface LiveSummary {
   /** --checkpoint-interval, seconds. */
   interval: number;
-  /** Intervals that ended while the job ran. */
+  /** Intervals that ended while the job ran, and the one it ended in if an upload started there. */
   intervals: number;
   /** Generations published. */
   shipped: number;
@@ -192,6 +197,8 @@ export interface LiveSummary {
   waiting_on?: string;
   /** Bytes read beyond those shipped, over all uploads. */
   reread?: number;
+  /** Bytes sent over all uploads (chunked generations: what the site did not hold). */
+  bytes_new?: number;
 }
 
 export interface RetryNote {

@@ -5,9 +5,10 @@ import type { Read } from './load.js';
  * What live shipping did over the main job (the record's kickstart.live),
  * in one line: never silent about the intervals it skipped (pure).
  */
-export function liveText(live: Read<LiveSummary> | undefined): string | undefined {
+export function liveText(live: Read<LiveSummary> | undefined, bytes: (n: number) => string = (n) => `${n} B`): string | undefined {
   if (typeof live !== 'object' || live === null || typeof live.intervals !== 'number') return undefined;
-  const parts = [`${live.shipped ?? 0} shipped`];
+  const sent = typeof live.bytes_new === 'number' ? ` (${bytes(live.bytes_new)} sent)` : '';
+  const parts = [`${live.shipped ?? 0} shipped${sent}`];
   if (live.unchanged) parts.push(`${live.unchanged} unchanged`);
   if (live.failed) parts.push(`${live.failed} failed`);
   const skipped = typeof live.skipped === 'object' && live.skipped !== null ? Object.entries(live.skipped as Record<string, number>) : [];

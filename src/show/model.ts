@@ -93,7 +93,7 @@ export function attemptView(r: RecordRead, index: number): AttemptView {
     uploads: uploads.sort((a, b) => a.at - b.at),
     checkpointIn: transferText(ks.stage_in, 'in'),
     checkpointOut: transferText(ks.stage_out, 'out', uploads.length - (out?.result === 'ok' ? 1 : 0)),
-    live: liveText(ks.live),
+    live: liveText(ks.live, bytes),
     unfinished: (Array.isArray(ks.unfinished) ? ks.unfinished : [])
       .filter((u) => typeof u?.message === 'string')
       .map((u) => ({ attempt: num(u.attempt), message: String(u.message) })),

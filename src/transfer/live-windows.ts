@@ -47,9 +47,23 @@ export class Windows {
     return warn;
   }
 
+  /**
+   * The job ended: the interval it ended in counts too when an upload started
+   * in it, so `shipped` never exceeds `intervals` (uploads are one interval
+   * apart, the intervals are counted from the start). A partial interval with
+   * only a skip reason is left out: it was cut short, not skipped.
+   */
+  end(): void {
+    if (!this.started_) return;
+    this.intervals++;
+    this.started_ = false;
+    this.reason = undefined;
+  }
+
   summary(intervalMs: number, uploads: LiveUpload[]): LiveSummary {
     const count = (r: LiveUpload['result']) => uploads.filter((u) => u.result === r).length;
     const reread = uploads.reduce((n, u) => n + (u.reread ?? 0), 0);
+    const sent = uploads.filter((u) => u.bytes_new !== undefined);
     return {
       interval: intervalMs / 1000,
       intervals: this.intervals,
@@ -59,6 +73,7 @@ export class Windows {
       ...(Object.keys(this.skipped).length > 0 ? { skipped: { ...this.skipped } } : {}),
       ...(this.last?.file && this.last.reason === 'settling' ? { waiting_on: this.last.file } : {}),
       ...(reread > 0 ? { reread } : {}),
+      ...(sent.length > 0 ? { bytes_new: sent.reduce((n, u) => n + u.bytes_new!, 0) } : {}),
     };
   }
 }

@@ -106,6 +106,7 @@ class Live implements LiveRun {
 
   async stop(): Promise<LiveReport> {
     this.close(performance.now());
+    this.windows.end();
     this.stopped = true;
     clearTimeout(this.timer);
     for (const w of this.watchers.values()) w.close();
@@ -212,6 +213,7 @@ class Live implements LiveRun {
           duration: s.duration,
           ...(s.error && !superseded ? { error: s.error } : {}),
           ...(s.reread ? { reread: s.reread } : {}),
+          ...(s.dedup && s.result === 'ok' ? { bytes_new: s.dedup.bytes_new } : {}),
         };
         this.uploads.push(u);
         this.o.onUpload?.(u);

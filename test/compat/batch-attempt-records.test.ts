@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ks, tempDir } from '../helpers/run.js';
+import { ks } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Issue #12, item 6: with --retries every attempt is visible to Pegasus's
 // record parser, which reads one record a file. A batch line means what it

@@ -75,5 +75,8 @@ describe('records', () => {
     expect(v.checkpointOut).toBe('unchanged: the files are generation 2, nothing new published');
     expect(v.uploads).toEqual([]);
     expect(attemptView({ invocation: true, duration: 1, kickstart: {} }, 1).live).toBeUndefined();
+    // Chunked generations say what was sent: appended outputs make every generation whole, not every upload.
+    const sent = attemptView({ invocation: true, duration: 9, kickstart: { live: { interval: 5, intervals: 8, shipped: 7, unchanged: 0, failed: 0, bytes_new: 6280421 } } }, 1);
+    expect(sent.live).toBe('8 intervals of 5 s: 7 shipped (6.0 MiB sent)');
   });
 });

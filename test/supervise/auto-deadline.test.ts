@@ -120,7 +120,7 @@ describe('an attempt killed outright', () => {
     await new Promise((r) => setTimeout(r, 3500));
     run.kill('SIGKILL');
     await run;
-    // The orphaned count.py (5 s in all) ends on its own.
+    // The orphaned count.py gets SIGTERM from ks-exec once kickstart is gone (see orphan.test.ts).
     await new Promise((r) => setTimeout(r, 2500));
     const history = JSON.parse(readFileSync(join(dir, 'staging', 'count', 'deadline-history.json'), 'utf8'));
     expect(history.attempts).toHaveLength(1);

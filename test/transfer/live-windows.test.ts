@@ -65,4 +65,35 @@ describe('live intervals', () => {
     expect(m.summary(500, []).intervals).toBe(4);
     expect(m.summary(500, []).skipped).toEqual({ request: 1 });
   });
+
+  it('counts the interval the job ended in when an upload started there: never more shipped than intervals', () => {
+    // GROMACS after a restore: its first checkpoint replaces the restored one and goes at 3.5 s,
+    // then one every 5 s (8.5 ... 43.5); the job ends at 44.8 s, 8 whole intervals of 5 s.
+    const w = new Windows();
+    const uploads: LiveUpload[] = [];
+    for (let i = 0; i < 9; i++) {
+      w.advance(i);
+      w.started();
+      uploads.push(up('ok'));
+    }
+    w.advance(8);
+    w.end();
+    const s = w.summary(5000, uploads);
+    expect(s).toMatchObject({ intervals: 9, shipped: 9 });
+    expect(summaryLine(s)).toBe('published 9 generation(s) in 9 interval(s) while the job ran');
+    // A last interval cut short with only a reason is not counted as skipped.
+    const v = new Windows();
+    v.note('settling', 'state.cpt');
+    v.advance(1);
+    v.note('settling', 'state.cpt');
+    v.end();
+    expect(v.summary(1000, [])).toMatchObject({ intervals: 1, skipped: { settling: 1 } });
+  });
+
+  it('sums the bytes sent by chunked uploads; none when no upload says', () => {
+    const w = new Windows();
+    const s = w.summary(1000, [{ ...up('ok'), bytes: 45166909, bytes_new: 6280421 }, { ...up('ok'), bytes: 46287532, bytes_new: 2689135 }, up('unchanged')]);
+    expect(s.bytes_new).toBe(8969556);
+    expect(new Windows().summary(1000, [up('ok')]).bytes_new).toBeUndefined();
+  });
 });

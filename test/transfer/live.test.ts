@@ -77,9 +77,13 @@ describe(`live checkpoint shipping (${kind})`, () => {
       await sleep(25);
     }
     const span = (performance.now() - started) / 1000;
-    const list = (await run.stop()).uploads;
+    const report = await run.stop();
+    const list = report.uploads;
     const ok = list.filter((u) => u.result === 'ok');
     expect(ok.length, JSON.stringify(list)).toBeGreaterThanOrEqual(2);
+    // Each upload says what it sent (a new small file each time: all of it), and the summary their sum.
+    for (const u of ok) expect(u.bytes_new, JSON.stringify(u)).toBe(u.bytes);
+    expect(report.summary.bytes_new).toBe(ok.reduce((n, u) => n + u.bytes, 0));
     expect(list.length).toBeLessThanOrEqual(Math.ceil(span / 0.5) + 1);
     for (let i = 1; i < list.length; i++) expect(list[i].at - list[i - 1].at).toBeGreaterThanOrEqual(0.49);
     const gens = ok.map((u) => u.generation!);
