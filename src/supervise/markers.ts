@@ -1,4 +1,4 @@
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from '../startup.js';
@@ -45,8 +45,19 @@ export function isLeftBehind(m: StartMarker, host = hostname()): boolean {
   }
 }
 
-/** Markers beside the record file: `<record-file>.attempt-N-ID.json`. */
-export function fileMarkers(recordFile: string): MarkerStore {
+/**
+ * Markers beside the record file, `<record-file>.attempt-N-ID.json`; none
+ * when the record goes to something other than a regular file (/dev/null, a
+ * FIFO, /dev/stdout): no notes in /dev, and no directory listing per run.
+ */
+export function fileMarkers(recordFile: string): MarkerStore | undefined {
+  let st;
+  try {
+    st = statSync(recordFile, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // the record's own write reports what is wrong
+  }
+  if (st && !st.isFile()) return undefined;
   const dir = path.dirname(recordFile);
   const prefix = `${path.basename(recordFile)}.`;
   const file = (m: StartMarker) => path.join(dir, prefix + markerName(m));

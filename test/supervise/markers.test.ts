@@ -1,9 +1,11 @@
 import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ks, sleep } from '../helpers/run.js';
+import { fileMarkers } from '../../src/supervise/markers.js';
 import { isGone } from '../helpers/proc.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -31,6 +33,14 @@ async function crash(dir: string, args: string[]): Promise<void> {
 const MESSAGE = new RegExp(`^attempt 1 started at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z on ${hostname()} and never finished$`);
 
 describe('start markers (#18 item 7)', () => {
+  it('are kept beside a regular record file (or one still to be made), never beside /dev/null or a FIFO', () => {
+    expect(fileMarkers(join(t.dir, 'not-yet.yml'))?.where).toBe(join(t.dir, 'not-yet.yml'));
+    expect(fileMarkers('/dev/null')).toBeUndefined();
+    const fifo = join(t.dir, 'records.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(fileMarkers(fifo)).toBeUndefined();
+  });
+
   it('beside the -l record file: a kill -9 leaves it, the next attempt reports it and removes it; kickstart show marks the gap', async () => {
     const dir = join(t.dir, 'file');
     mkdirSync(dir);
