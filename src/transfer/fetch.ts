@@ -29,6 +29,8 @@ export interface FetchOptions {
   allowOutside: boolean;
   signal?: AbortSignal;
   onBytes?: (n: number) => void;
+  /** The generation's manifest as read already (the attempt's look-back): not read again. */
+  manifest?: Manifest;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface FetchOptions {
  * SiteError when the site is (retryable ones may be tried again).
  */
 export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promise<Fetched> {
-  const m = await readManifest(site, o.jobId, o.generation, o.signal);
+  const m = o.manifest ?? (await readManifest(site, o.jobId, o.generation, o.signal));
   for (const e of m.entries) {
     if (e.path.startsWith('/') && !o.allowOutside) {
       throw new VerifyError(`'${e.path}' would be restored outside the working directory (allow it with --allow-outside)`);

@@ -18,6 +18,7 @@ export { listGenerations, type GenerationInfo, type ListOptions } from './list.j
 export { locate, pickSiteOptions, registry, type SiteOptions, type StagingLocation } from '../staging/index.js';
 export { checkCheckpointPaths } from './paths.js';
 export { siteMarkers } from './markers.js';
+export { lookBack, type LookBack } from './look-back.js';
 export { checkJobId, checkTransfer } from './options.js';
 export { EXIT_OK, EXIT_LIST_FAILED, EXIT_STAGE_IN_FAILED, EXIT_STAGE_OUT_FAILED, EXIT_USAGE } from './exit-codes.js';
 export { openHistoryStore, type HistoryStore } from './history-store.js';

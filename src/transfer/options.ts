@@ -4,6 +4,7 @@ import { registry, type SiteOptions, type StagingLocation } from '../staging/ind
 import { checkCheckpointPaths } from './paths.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import type { Collected } from './collect.js';
+import type { LookBack } from './look-back.js';
 
 export interface TransferOptions {
   /** As given by --checkpoint, relative to cwd (files, dirs, globs). */
@@ -46,6 +47,8 @@ export interface TransferOptions {
   clean?: boolean;
   /** stage-in: generations a crash loop has poisoned (see supervise/retry-policy.ts). */
   distrust?: Distrust;
+  /** stage-in: the attempt's look at the site (look-back.ts): its listing and newest manifest are not read again. */
+  ahead?: LookBack;
   /**
    * --checkpoint-with: append-only files shipped with the checkpoint, read
    * up to their size at that moment, after the checkpoint proper.
@@ -99,6 +102,7 @@ export interface Normalized {
   hooks: TransferHooks;
   clean: boolean;
   distrust?: Distrust;
+  ahead?: LookBack;
 }
 
 export const BACKOFF_CAP_MS = 30_000;
@@ -134,6 +138,7 @@ export function normalizeOptions(o: TransferOptions): Normalized {
     hooks: o.hooks ?? {},
     clean: o.clean !== false,
     distrust: o.distrust,
+    ahead: o.ahead,
   });
   return n;
 }

@@ -1,22 +1,24 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { TransferSummary } from '../record/types.js';
-import { oneLine, type StagingSite } from '../staging/index.js';
+import { oneLine, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { SCRATCH_PREFIX } from './collect.js';
 import { passOverPoisoned } from './distrust.js';
 import { fetchGeneration, VerifyError } from './fetch.js';
 import { completeNewestFirst, genName, jobPrefix, scanGenerations } from './generations.js';
 import { checkOptions, normalizeOptions } from './options.js';
 import { formatBytes, startProgress } from './progress.js';
+import type { Manifest } from './manifest.js';
 import { placeGeneration } from './restore.js';
-import { loggedRetries, withRetry } from './retry.js';
+import { loggedRetries, withRetry, type RetryResult } from './retry.js';
 import { failureLine, fileList, summary } from './summary.js';
-import type { TransferOptions } from './options.js';
+import type { Normalized, TransferOptions } from './options.js';
 
 /**
  * Stage-in, run before the job starts:
- *  1. list the job's folder; no published generation: result 'none' (the
- *     normal first attempt);
+ *  1. list the job's folder (or take the listing of the attempt's
+ *     look-back, with the newest manifest it read: look-back.ts); no
+ *     published generation: result 'none' (the normal first attempt);
  *  2. newest generation first: fetch its manifest and data into a scratch
  *     folder inside the working directory, verifying every file's size and
  *     SHA-256 as the bytes arrive;
@@ -42,7 +44,10 @@ export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
   }
   const run = loggedRetries('stage-in', n, site.url, log);
   try {
-    const listed = await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
+    // The attempt's look-back listed the folder moments ago (one job id has one kickstart at a time).
+    const listed: RetryResult<SiteEntry[]> = n.ahead
+      ? { tag: 'done', value: n.ahead.entries, attempts: 1 }
+      : await withRetry(() => site.list(jobPrefix(n.jobId), { signal: n.signal }), run);
     let attempts = listed.attempts;
     if (listed.tag === 'failed') return done({ result: 'failed', attempts, error: failureLine('stage-in from', site.url, listed, n.redact) });
     const passed = await passOverPoisoned(site, n, run, completeNewestFirst(scanGenerations(listed.value, n.jobId)));
@@ -66,7 +71,7 @@ export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
       try {
         const progress = startProgress({ label: `stage-in ${genName(gen)}`, bar: n.progress, stream: n.progressStream, logger: log });
         const got = await withRetry(
-          () => fetchGeneration(site, { jobId: n.jobId, generation: gen, scratch, allowOutside: n.allowOutside, signal: n.signal, onBytes: (b) => progress.add(b) }),
+          () => fetchGeneration(site, { jobId: n.jobId, generation: gen, scratch, allowOutside: n.allowOutside, signal: n.signal, onBytes: (b) => progress.add(b), manifest: aheadManifest(n, gen) }),
           run,
         ).finally(() => progress.stop());
         attempts = Math.max(attempts, got.attempts);
@@ -103,4 +108,10 @@ export async function stageIn(o: TransferOptions): Promise<TransferSummary> {
   } finally {
     site.close();
   }
+}
+
+/** The look-back's manifest of this generation, when it read it. */
+function aheadManifest(n: Normalized, generation: number): Manifest | undefined {
+  const newest = n.ahead?.newest;
+  return newest?.generation === generation ? newest.manifest : undefined;
 }
