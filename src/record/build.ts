@@ -1,4 +1,4 @@
-import type { InvocationRecord, JobName, JobRecord, KickstartBlock, LiveSummary, LiveUpload, MonitorSummary, SignalSent, TransferSummary } from './types.js';
+import type { AttemptFrom, InvocationRecord, JobName, JobRecord, KickstartBlock, LiveSummary, LiveUpload, MonitorSummary, SignalSent, TransferSummary } from './types.js';
 import { isoMillis } from './time.js';
 
 /** Who and where kickstart ran (usage: kickstart's own getrusage), as the record names it: gathered by host.ts. */
@@ -29,6 +29,7 @@ export interface KickstartFacts {
   version: string;
   outcome: string;
   attempt: number;
+  attemptFrom?: AttemptFrom;
   exitcode: number;
   /** The deadline schedule, ms after start, when there is one. */
   termAt?: number;
@@ -56,6 +57,7 @@ export function kickstartBlock(k: KickstartFacts): KickstartBlock {
     version: k.version,
     outcome: k.outcome,
     attempt: k.attempt,
+    attempt_from: k.attemptFrom,
     exitcode: k.exitcode,
     deadline:
       k.termAt === undefined && !k.deadlinePlan

@@ -211,10 +211,19 @@ export interface RetryNote {
   backoff?: boolean;
 }
 
+/**
+ * Where an attempt's number came from (supervise/attempt-number.ts):
+ * --attempt; the batch system's restart count + 1; one more than the highest
+ * start marker left behind, or than the newest manifest at the staging site;
+ * the attempt before it in this kickstart's --retries loop; else 1.
+ */
+export type AttemptFrom = '--attempt' | 'SLURM_RESTART_COUNT' | 'start-marker' | 'manifest' | 'retry' | 'default';
+
 export interface KickstartBlock {
   version: string;
   outcome?: string;
   attempt?: number;
+  attempt_from?: AttemptFrom;
   exitcode?: number;
   deadline?: { checkpoint_time?: number; kill_time?: number; fired: boolean; fired_at?: number; /** --max-walltime auto / --total-walltime: how the deadlines were planned. */ plan?: Record<string, unknown> };
   signals: SignalSent[];

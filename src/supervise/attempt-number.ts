@@ -1,3 +1,5 @@
+import type { AttemptFrom } from '../record/types.js';
+
 /**
  * Pure: the number of a kickstart's first attempt when --attempt is not
  * given. A fresh kickstart (a requeue, a resubmission after a node crash)
@@ -16,7 +18,7 @@
  */
 
 /** Where an attempt's number came from: the record's `kickstart.attempt_from`. */
-export type AttemptFrom = '--attempt' | 'SLURM_RESTART_COUNT' | 'start-marker' | 'manifest' | 'retry' | 'default';
+export type { AttemptFrom };
 
 export interface AttemptNumber {
   attempt: number;

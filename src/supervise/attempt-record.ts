@@ -5,7 +5,7 @@ import { hostFacts } from '../record/host.js';
 import { limits } from '../record/limits.js';
 import { machineInfo, type startCensus } from '../record/machine.js';
 import { statFd, statInfo } from '../record/stat.js';
-import type { InvocationRecord, StatInfo } from '../record/types.js';
+import type { AttemptFrom, InvocationRecord, StatInfo } from '../record/types.js';
 import { VERSION } from '../version.js';
 import type { AttemptState } from './attempt.js';
 import { fileBlock, integrityEntries } from './files-block.js';
@@ -19,6 +19,7 @@ import { closeStdio, type StdioSlot } from './stdio.js';
 export interface AttemptEnd {
   plan: Plan;
   attempt: number;
+  attemptFrom: AttemptFrom;
   state: AttemptState;
   outcome: OutcomeResult;
   cwd: string;
@@ -80,6 +81,7 @@ export async function attemptRecord(e: AttemptEnd): Promise<InvocationRecord> {
       version: VERSION,
       outcome: outcome.outcome,
       attempt: e.attempt,
+      attemptFrom: e.attemptFrom,
       exitcode: outcome.exitCode,
       termAt: state.deadlines.termAt,
       killAt: state.deadlines.killAt,

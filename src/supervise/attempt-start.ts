@@ -61,14 +61,15 @@ export function failedStart(name: JobName, argv: string[], errno: number): JobRe
 }
 
 /** Resource sampling of the main job's tree, started just before it (--monitor-interval). */
-export function startMonitor(plan: Plan, state: AttemptState, attempt: number, logger: Logger): Monitor | undefined {
+export function startMonitor(plan: Plan, state: AttemptState, attempt: number, first: boolean, logger: Logger): Monitor | undefined {
   if (plan.monitorInterval === 0) return undefined;
   const monitor = new Monitor({
     intervalMs: plan.monitorInterval,
     pids: () => state.processes(),
     clock: () => state.elapsed(),
     metricsFile: plan.metricsFile,
-    append: attempt !== plan.firstAttempt,
+    // The first attempt of this kickstart truncates --metrics; the rest append.
+    append: !first,
     attempt,
     onError: (what, error) => logger.warn({ error: String(error) }, what === 'metrics' ? `cannot write --metrics ${plan.metricsFile}` : 'resource sampling failed'),
   });

@@ -9,6 +9,7 @@ import type { SuperviseOptions } from './options.js';
 import { worthRetrying, type Outcome } from './outcome.js';
 import { makePlan, PlanError, type Plan } from './plan.js';
 import { runAttempt } from './run-attempt.js';
+import type { AttemptNumber } from './attempt-number.js';
 import { requireDeadline } from './end-lookup.js';
 import { transferStep } from './transfer-step.js';
 import { clearMarkers, fileMarkers } from './markers.js';
@@ -69,17 +70,17 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
   }
   const records: InvocationRecord[] = [];
   try {
-    let attempt = plan.firstAttempt;
+    let next: AttemptNumber | 'first' = 'first';
     let failuresInARow = 0;
     let poison: PoisonState = {};
     for (;;) {
-      logger.debug({ attempt, argv: plan.argv }, 'attempt starts');
-      const r = await runAttempt(plan, attempt, reaper, logger, { onState: (s) => (current = s), distrust: poison.distrust });
+      const r = await runAttempt(plan, next, reaper, logger, { onState: (s) => (current = s), distrust: poison.distrust });
+      const attempt = r.attempt;
       records.push(r.record);
       const facts = attemptFacts(r.record, r.stoppedFromOutside);
       failuresInARow = facts.progressed || facts.clean ? 0 : failuresInARow + 1;
       poison = notePoison(poison, facts, plan.poisonAfter);
-      const spent = attempt - plan.firstAttempt >= plan.retries;
+      const spent = records.length > plan.retries;
       const last = spent || stopped || !worthRetrying(r.outcome, r.stoppedFromOutside);
       // Decided before the record is written, so the record says what comes next.
       const delay = last ? undefined : nextDelay(plan.retryDelay, failuresInARow);
@@ -97,7 +98,7 @@ export async function supervise(o: SuperviseOptions): Promise<SuperviseResult> {
           `attempt ${attempt} failed without new progress (${delay.failures} in a row): backing off, next attempt in ${formatDelay(delay.ms)}`,
         );
       }
-      attempt++;
+      next = { attempt: attempt + 1, from: 'retry' };
       if (delay.ms > 0) await sleepUnlessStopped(delay.ms, () => stopped);
       if (stopped) {
         return { records, record: r.record, outcome: r.outcome.outcome, exitCode: r.outcome.exitCode };

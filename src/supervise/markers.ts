@@ -91,16 +91,35 @@ export interface AttemptMarkers {
   store?: MarkerStore;
 }
 
-/** Before an attempt: finds the markers earlier attempts left, then writes this one's. Never throws. */
-export async function startMarkers(store: MarkerStore | undefined, attempt: number, warn: (msg: string, err?: unknown) => void): Promise<AttemptMarkers> {
-  if (!store) return { leftBehind: [] };
-  let leftBehind: StartMarker[] = [];
+/**
+ * The markers earlier attempts left, as listed (by the store, or by the
+ * staging site's look-back): those of attempts that are over, oldest
+ * first, each logged.
+ */
+export function leftBehind(listed: StartMarker[], where: string, warn: (msg: string, err?: unknown) => void): StartMarker[] {
+  const over = listed.filter((m) => isLeftBehind(m)).sort((a, b) => a.started.localeCompare(b.started));
+  for (const m of over) warn(`${neverFinished(m)} (start marker at ${where})`);
+  return over;
+}
+
+/** Lists the store's markers; none (and a warning) when it cannot. Never throws. */
+export async function listMarkers(store: MarkerStore, warn: (msg: string, err?: unknown) => void): Promise<StartMarker[]> {
   try {
-    leftBehind = (await store.list()).filter((m) => isLeftBehind(m)).sort((a, b) => a.started.localeCompare(b.started));
+    return await store.list();
   } catch (err) {
     warn(`cannot look for start markers at ${store.where}`, err);
+    return [];
   }
-  for (const m of leftBehind) warn(`${neverFinished(m)} (start marker at ${store.where})`);
+}
+
+/** Before an attempt's first step, once its number is known: writes its marker; `found` are leftBehind()'s. Never throws. */
+export async function startMarkers(
+  store: MarkerStore | undefined,
+  attempt: number,
+  found: StartMarker[],
+  warn: (msg: string, err?: unknown) => void,
+): Promise<AttemptMarkers> {
+  if (!store) return { leftBehind: [] };
   const own = newMarker(attempt);
   markRunning(own, true);
   try {
@@ -108,7 +127,7 @@ export async function startMarkers(store: MarkerStore | undefined, attempt: numb
   } catch (err) {
     warn(`cannot leave a start marker at ${store.where}`, err);
   }
-  return { own, leftBehind, store };
+  return { own, leftBehind: found, store };
 }
 
 /** Once the attempt's record is written: its own marker and those it reported go. Never throws. */

@@ -95,7 +95,11 @@ export interface SuperviseOptions {
   retryDelay?: number;
   /** Failed attempts in a row from one checkpoint generation before stage-in rolls back past it; default 2, 0: never. */
   poisonAfter?: number;
-  /** Number of the first attempt (e.g. SLURM_RESTART_COUNT + 1). */
+  /**
+   * Number of the first attempt. Default: SLURM_RESTART_COUNT + 1 after a
+   * requeue, else one more than the highest attempt earlier attempts of the
+   * job left (start markers, the newest manifest), else 1 (attempt-number.ts).
+   */
   attempt?: number;
 
   /** Sample the main job's tree every this many ms (CPU, RSS, processes); 0: off. Default 1000. */

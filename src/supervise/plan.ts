@@ -8,6 +8,7 @@ import { autoOptions, type AutoOptions } from './auto-options.js';
 import { argFileLines } from './arg-file.js';
 import { cleanEnv, jobIds, sideJobs, type SideJob } from './job-env.js';
 import { PlanError } from './plan-error.js';
+import { restartCount, type RestartCount } from './attempt-number.js';
 import type { TransferStep } from './transfer-step.js';
 import {
   DEFAULT_CHECKPOINT_EXIT_CODE,
@@ -58,7 +59,10 @@ export interface Plan {
   retryDelay: number;
   /** --poison-after: failed attempts in a row from one generation before stage-in rolls back past it. */
   poisonAfter: number;
-  firstAttempt: number;
+  /** --attempt: the first attempt's number, as given. */
+  attempt?: number;
+  /** The batch system's restart count: numbers the first attempt when --attempt is not given (attempt-number.ts). */
+  restart?: RestartCount;
   transfer?: TransferStep;
   /** Where start markers go: the staging site, else beside the -l record file; none without either. */
   markers?: MarkerStore;
@@ -104,6 +108,7 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
   if (!(Number.isInteger(monitorInterval) && monitorInterval >= 0)) {
     throw new PlanError('--monitor-interval takes a duration (e.g. 1s, 500ms, 0 or off to turn sampling off)');
   }
+  if (o.attempt !== undefined && !(Number.isSafeInteger(o.attempt) && o.attempt >= 1)) throw new PlanError(`--attempt ${o.attempt}: attempts count from 1`);
   const metricsFile = o.metricsFile !== undefined ? resolve(baseCwd, o.metricsFile) : undefined;
   if (metricsFile !== undefined) checkMetricsFile(metricsFile, monitorInterval);
   return {
@@ -140,7 +145,8 @@ export function makePlan(o: SuperviseOptions, transfer?: TransferStep): Plan {
     retries: o.retries ?? 0,
     retryDelay: o.retryDelay ?? 0,
     poisonAfter: o.poisonAfter ?? 2,
-    firstAttempt: o.attempt ?? 1,
+    attempt: o.attempt,
+    restart: restartCount(env),
     transfer,
     monitorInterval,
     metricsFile,

@@ -14,11 +14,15 @@ import { attemptRecord } from './attempt-record.js';
 import { failedStart, openJobStdio, prepareWorkdir, startMonitor } from './attempt-start.js';
 import { closeStdio, openTemp, procPath, type StdioSlot } from './stdio.js';
 import { startMarkers, type AttemptMarkers } from './markers.js';
+import { chooseFirstAttempt, type AttemptNumber } from './attempt-number.js';
+import { earlierAttempts } from './earlier-attempts.js';
 import { AutoDeadline } from './auto-deadline.js';
 import { warmUp, type MonitorSummary } from '../monitor/index.js';
 import { Tracer } from '../monitor/trace.js';
 
 export interface AttemptResult {
+  /** Its number, as chosen at its start. */
+  attempt: number;
   record: InvocationRecord;
   outcome: OutcomeResult;
   stoppedFromOutside: boolean;
@@ -41,7 +45,8 @@ export interface AttemptHooks {
  */
 export async function runAttempt(
   plan: Plan,
-  attempt: number,
+  /** 'first': numbered at its start from what earlier attempts left (attempt-number.ts). */
+  numbering: AttemptNumber | 'first',
   reaper: Reaper,
   logger: Logger,
   hooks: AttemptHooks = {},
@@ -52,6 +57,16 @@ export async function runAttempt(
   const census = plan.noMachine ? undefined : startCensus(plan.censusMaxAge);
   // Before any job starts: see warmUp(). Runs while stage-in does.
   const monitorReady = plan.monitorInterval > 0 ? warmUp() : undefined;
+  const warn = (msg: string, err?: unknown) => logger.warn(err === undefined ? {} : { error: String(err) }, msg);
+  // The number is settled before the start marker, which carries it, is written.
+  const earlier = await earlierAttempts(plan, warn);
+  const first = numbering === 'first';
+  const numbered = first
+    ? chooseFirstAttempt({ given: plan.attempt, restart: plan.restart, markers: earlier.leftBehind.map((m) => m.attempt), manifest: earlier.manifestAttempt })
+    : numbering;
+  const attempt = numbered.attempt;
+  logger.debug({ attempt, attempt_from: numbered.from, argv: plan.argv }, 'attempt starts');
+  const markers = await startMarkers(plan.markers, attempt, earlier.leftBehind, warn);
   const env: Record<string, string> = { ...plan.env, KICKSTART_ATTEMPT: String(attempt) };
   const jobs: JobResult[] = [];
   const filesBefore: Record<string, StatInfo> = {};
@@ -78,8 +93,6 @@ export async function runAttempt(
       budget: auto?.spent ? 'spent' : auto?.budgetDeadline && state.deadlineFired ? 'deadline' : undefined,
     });
 
-  const warn = (msg: string, err?: unknown) => logger.warn(err === undefined ? {} : { error: String(err) }, msg);
-  const markers = await startMarkers(plan.markers, attempt, warn);
   try {
     if (plan.auto) auto = await AutoDeadline.begin(plan.auto, plan.env, attempt, state, plan.transfer?.history, logger);
     const cwdError = prepareWorkdir(plan);
@@ -99,7 +112,7 @@ export async function runAttempt(
 
       if (plan.transfer) {
         const at = round3(state.elapsed());
-        stageIn = { ...(await plan.transfer.stageIn({ attempt, cwd, distrust: hooks.distrust })), at };
+        stageIn = { ...(await plan.transfer.stageIn({ attempt, cwd, distrust: hooks.distrust, ahead: earlier.ahead })), at };
         if (stageIn.result === 'failed') logger.error({ error: stageIn.error }, 'stage-in failed: the job is not started');
       }
       const stdio = slots as [StdioSlot, StdioSlot, StdioSlot];
@@ -123,7 +136,7 @@ export async function runAttempt(
             clock: () => state.elapsed(),
             intervalMs: auto?.interval ? Math.max(50, Math.round(auto.interval.interval * 1000)) : undefined,
           });
-          const monitor = startMonitor(plan, state, attempt, logger);
+          const monitor = startMonitor(plan, state, attempt, first, logger);
           const tracer = plan.trace ? new Tracer(() => state.processes()) : undefined;
           tracer?.start();
           const main = await run('mainjob', plan.argv, plan.makeExecutable);
@@ -167,6 +180,7 @@ export async function runAttempt(
   const record = await attemptRecord({
     plan,
     attempt,
+    attemptFrom: numbered.from,
     state,
     outcome,
     cwd,
@@ -181,7 +195,7 @@ export async function runAttempt(
     logger,
     kickstart: { deadlinePlan: auto?.record(), stageIn, stageOut, liveUploads, live: liveSummary, monitor: monitored },
   });
-  return { record, outcome, stoppedFromOutside: state.stoppedBy !== undefined, markers };
+  return { attempt, record, outcome, stoppedFromOutside: state.stoppedBy !== undefined, markers };
 }
 
 function stoppedSignal(state: AttemptState): number | undefined {

@@ -3,6 +3,7 @@ import type { SignalName } from '../process/signal.js';
 import type { LiveSummary, LiveUpload, TransferSummary } from '../record/types.js';
 import { registry } from '../staging/registry.js';
 import type { DeadlineHistory } from '../transfer/deadline-history.js';
+import type { LookBack } from '../transfer/look-back.js';
 import type { MarkerStore } from './markers.js';
 import type { SuperviseOptions } from './options.js';
 import { PlanError } from './plan-error.js';
@@ -14,8 +15,13 @@ import { PlanError } from './plan-error.js';
  * given, so runs without it never load the staging code.
  */
 export interface TransferStep {
-  /** `distrust`: generations a crash loop poisoned (supervise/retry-policy.ts). */
-  stageIn(at: { attempt: number; cwd: string; distrust?: { generations: number[]; reason: string } }): Promise<TransferSummary>;
+  /**
+   * `distrust`: generations a crash loop poisoned (supervise/retry-policy.ts);
+   * `ahead`: the attempt's lookBack(), whose listing and manifest are not read again.
+   */
+  stageIn(at: { attempt: number; cwd: string; distrust?: { generations: number[]; reason: string }; ahead?: LookBack }): Promise<TransferSummary>;
+  /** Start markers and the newest manifest at the staging site, in one listing (transfer/look-back.ts). */
+  lookBack?(): Promise<LookBack>;
   /** `clean`: the attempt ended cleanly, so its generation is a good one. */
   stageOut(at: { attempt: number; cwd: string; clean: boolean }): Promise<TransferSummary>;
   /** The deadline history at the staging site (--max-walltime auto, --total-walltime). */
@@ -83,7 +89,8 @@ export async function transferStep(o: SuperviseOptions, plan: { derivation?: str
   const store = usesHistory ? t.openHistoryStore({ staging: resolved.location, jobId }) : undefined;
   return {
     markers: t.siteMarkers(resolved.location, jobId),
-    stageIn: ({ attempt, cwd, distrust }) => t.stageIn({ ...base, attempt, cwd, distrust }),
+    lookBack: () => t.lookBack(resolved.location, jobId),
+    stageIn: ({ attempt, cwd, distrust, ahead }) => t.stageIn({ ...base, attempt, cwd, distrust, ahead }),
     stageOut: ({ attempt, cwd, clean }) => t.stageOut({ ...base, attempt, cwd, clean }),
     history: store,
     live:

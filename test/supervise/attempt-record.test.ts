@@ -9,6 +9,7 @@ function end(more: Partial<AttemptEnd> & { full?: boolean; recordFile?: string |
   return {
     plan,
     attempt: 2,
+    attemptFrom: 'start-marker',
     state: new AttemptState(silentLogger, plan.schedule, false),
     outcome: { outcome: 'completed', exitCode: 0 },
     cwd: '/work',
@@ -29,7 +30,7 @@ describe("an attempt's record", () => {
     expect(Object.keys(r.files)).toEqual(['in.dat', 'out.dat']);
     expect([r.environment, r.limits]).toEqual([undefined, undefined]);
     expect(r.cwd).toBe('/work');
-    expect(r.kickstart).toMatchObject({ outcome: 'completed', attempt: 2, exitcode: 0 });
+    expect(r.kickstart).toMatchObject({ outcome: 'completed', attempt: 2, attempt_from: 'start-marker', exitcode: 0 });
     expect(r.kickstart.unfinished).toEqual([{ attempt: 1, started: '2026-12-04T03:00:00.000Z', host: 'n1', pid: 42, message: expect.stringContaining('attempt 1') }]);
   });
 

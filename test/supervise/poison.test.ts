@@ -38,7 +38,9 @@ describe('poisoned checkpoints (#18 item 4)', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const ks4 = r.records.map((x: any) => x.kickstart);
     expect(ks4.map((k: any) => k.outcome)).toEqual(['failed', 'failed', 'failed', 'completed']);
-    // Attempt 1 restored the good generation and shipped garbage; 2 and 3 restored the garbage
+    // The seed generation's manifest says attempt 1: this kickstart's attempts are 2 to 5.
+    expect(ks4.map((k: any) => [k.attempt, k.attempt_from])).toEqual([[2, 'manifest'], [3, 'retry'], [4, 'retry'], [5, 'retry']]);
+    // Attempt 2 restored the good generation and shipped garbage; 3 and 4 restored the garbage
     // (a copy of it each, or the same one where an unchanged checkpoint is not shipped again).
     const restored = ks4.map((k: any) => k.stage_in.generation);
     expect(restored[0]).toBe(1);
@@ -52,11 +54,11 @@ describe('poisoned checkpoints (#18 item 4)', () => {
     // (Generation 2 may be pruned by then: --keep 2 holds the newest two and the clean one.)
     expect(poisoned.passed_over).toContain(restored[2]);
     expect(poisoned.passed_over.every((g: number) => g > 1)).toBe(true);
-    expect(poisoned.reason).toMatch(/^attempts 2 and 3 restored generations? [\d and]+(\(the same content\) )?and failed without shipping a newer good generation \(--poison-after 2\)$/);
+    expect(poisoned.reason).toMatch(/^attempts 3 and 4 restored generations? [\d and]+(\(the same content\) )?and failed without shipping a newer good generation \(--poison-after 2\)$/);
     expect(ks4.slice(0, 3).every((k: any) => k.stage_in.poisoned === undefined)).toBe(true);
-    expect(r.stderr).toMatch(/stage-in: attempts 2 and 3 restored .*; passing over gen-/);
-    expect(r.records[3].files.stdout.data).toContain('attempt 4: resuming at 2');
-    expect(r.records[3].files.stdout.data).toContain('attempt 4: done at 5');
+    expect(r.stderr).toMatch(/stage-in: attempts 3 and 4 restored .*; passing over gen-/);
+    expect(r.records[3].files.stdout.data).toContain('attempt 5: resuming at 2');
+    expect(r.records[3].files.stdout.data).toContain('attempt 5: done at 5');
     // Generations carry how they ended: the failed attempts' are not clean, the completed one is.
     const manifest = (f: string) => JSON.parse(readFileSync(join(dir, 'staging', 'loop', f), 'utf8'));
     const left = gens(dir).map(manifest);
