@@ -4,31 +4,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ks, sleep } from '../helpers/run.js';
+import { BIN, ks } from '../helpers/run.js';
 import { fileMarkers } from '../../src/supervise/markers.js';
-import { isGone } from '../helpers/proc.js';
+import { crash } from '../helpers/crash.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const t = tempDir('ks-markers-');
 afterAll(t.cleanup);
-
-/** Starts kickstart with a job that records its pid, waits for the job, kill -9s kickstart and the job. */
-async function crash(dir: string, args: string[]): Promise<void> {
-  const pidFile = join(dir, 'job.pid');
-  const child = execa(process.execPath, [BIN, ...args, '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], { reject: false, stdin: 'ignore' });
-  for (let i = 0; i < 400 && !existsSync(pidFile); i++) await sleep(25);
-  expect(existsSync(pidFile)).toBe(true);
-  child.kill('SIGKILL');
-  await child;
-  // The node went down with everything on it (ks-exec may have ended the job already: see orphan.test.ts).
-  const job = Number(readFileSync(pidFile, 'utf8'));
-  try {
-    process.kill(job, 'SIGKILL');
-  } catch {
-    // gone
-  }
-  for (let i = 0; i < 100 && !isGone(job); i++) await sleep(20);
-}
 
 const MESSAGE = new RegExp(`^attempt 1 started at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z on ${hostname()} and never finished$`);
 
