@@ -37,7 +37,13 @@ export const TRANSFER_FLAGS: readonly Flag[] = [
     (o): Flag => ({ spec: `--${o.flag} <${o.value}>`, help: o.help, commands: SITE, to: `site.${o.key}` }),
   ),
   { spec: '--allow-outside', help: 'allow --checkpoint paths outside the working directory', commands: TRANSFER },
-  { spec: '--attempt <n>', help: 'number of this attempt (e.g. $((SLURM_RESTART_COUNT+1)))', shownDefault: '1', parse: parseCount, commands: TRANSFER },
+  {
+    spec: '--attempt <n>',
+    help: 'number of this attempt (run: by default SLURM_RESTART_COUNT+1, else one more than the highest attempt earlier ones left, else 1; transfer: 1)',
+    doc: 'number of this attempt. `run` numbers it by itself: `SLURM_RESTART_COUNT`+1 after a Slurm requeue, else one more than the highest attempt earlier attempts of the job left (start markers of attempts that never finished, the newest manifest at the staging site), else 1; the record says which in `attempt_from` (see [attempt numbers](#attempt-numbers)). `transfer`: 1',
+    parse: parseCount,
+    commands: TRANSFER,
+  },
   { spec: '--no-progress', help: 'no progress bar, even on a terminal', commands: ['transfer'] },
   {
     spec: '--checkpoint-interval <dur>',
