@@ -5,14 +5,17 @@ import type { AttemptFrom } from '../record/types.js';
  * given. A fresh kickstart (a requeue, a resubmission after a node crash)
  * must not call itself attempt 1 again: its record would follow "attempt 1
  * never finished" with "attempt 1 completed", and its manifests would repeat
- * `attempt: 1`. Rules, first that applies:
+ * `attempt: 1`. --attempt N wins; otherwise the highest of
  *
- *  1. --attempt N;
- *  2. the batch system's restart count, + 1 (Slurm's SLURM_RESTART_COUNT);
- *  3. one more than the highest attempt earlier attempts of this job left:
- *     start markers of attempts that never finished, and the newest manifest
- *     at the staging site;
- *  4. 1.
+ *  - the batch system's restart count, + 1 (Slurm's SLURM_RESTART_COUNT);
+ *  - one more than the highest attempt earlier attempts of this job left:
+ *    start markers of attempts that never finished, and the newest manifest
+ *    at the staging site;
+ *  - 1.
+ *
+ * The highest, not the first found: a job whose kickstart ran attempts 1
+ * and 2 (--retries) and was then requeued has a restart count of 1, and
+ * must still be attempt 3.
  *
  * Later attempts of the --retries loop count up from there ('retry').
  */
@@ -43,13 +46,14 @@ export interface AttemptCandidates {
 
 export function chooseFirstAttempt(c: AttemptCandidates): AttemptNumber {
   if (c.given !== undefined) return { attempt: c.given, from: '--attempt' };
-  if (c.restart) return { attempt: c.restart.count + 1, from: c.restart.from };
-  const marker = c.markers.length ? Math.max(...c.markers) : 0;
-  const manifest = c.manifest ?? 0;
-  // A tie goes to the marker: the attempt that shipped that manifest also started and died.
-  if (marker > 0 && marker >= manifest) return { attempt: marker + 1, from: 'start-marker' };
-  if (manifest > 0) return { attempt: manifest + 1, from: 'manifest' };
-  return { attempt: 1, from: 'default' };
+  // In order of preference on a tie: the batch system's own count, then a
+  // marker (the attempt that shipped that manifest also started and died).
+  const found: AttemptNumber[] = [
+    ...(c.restart ? [{ attempt: c.restart.count + 1, from: c.restart.from }] : []),
+    ...(c.markers.length ? [{ attempt: Math.max(...c.markers) + 1, from: 'start-marker' as const }] : []),
+    ...(c.manifest ? [{ attempt: c.manifest + 1, from: 'manifest' as const }] : []),
+  ];
+  return found.reduce((best, n) => (n.attempt > best.attempt ? n : best), { attempt: 1, from: 'default' } as AttemptNumber);
 }
 
 /**

@@ -9,8 +9,12 @@ describe("the first attempt's number without --attempt", () => {
     expect(chooseFirstAttempt({ given: 1, markers: [3] })).toEqual({ attempt: 1, from: '--attempt' });
   });
 
-  it("then the batch system's restart count + 1, before what earlier attempts left", () => {
-    expect(chooseFirstAttempt({ restart: { from: 'SLURM_RESTART_COUNT', count: 2 }, markers: [5], manifest: 6 })).toEqual({ attempt: 3, from: 'SLURM_RESTART_COUNT' });
+  it("otherwise the highest of the batch system's restart count + 1 and what earlier attempts left", () => {
+    expect(chooseFirstAttempt({ restart: { from: 'SLURM_RESTART_COUNT', count: 2 }, markers: [], manifest: 1 })).toEqual({ attempt: 3, from: 'SLURM_RESTART_COUNT' });
+    // --retries ran attempts up to 6 in an allocation before the requeue: the count alone would repeat 3.
+    expect(chooseFirstAttempt({ restart: { from: 'SLURM_RESTART_COUNT', count: 2 }, markers: [5], manifest: 6 })).toEqual({ attempt: 7, from: 'manifest' });
+    // A tie goes to the batch system's own count.
+    expect(chooseFirstAttempt({ restart: { from: 'SLURM_RESTART_COUNT', count: 3 }, markers: [3] })).toEqual({ attempt: 4, from: 'SLURM_RESTART_COUNT' });
   });
 
   it('then one more than the highest of the start markers left behind and the newest manifest', () => {

@@ -53,10 +53,12 @@ describe("a fresh kickstart's first attempt, without --attempt", () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'staging', 'fa', 'gen-000002.manifest.json'), 'utf8'));
     expect(manifest.attempt).toBe(4);
 
-    // SLURM_RESTART_COUNT comes before the traces (0 is none: a new allocation); --attempt before everything.
-    const requeued = await ks(['-l', rec, '-W', join(dir, 'work'), ...site, ...SAY], { recordFile: rec, env: { SLURM_RESTART_COUNT: '1' } });
-    expect(requeued.record.kickstart).toMatchObject({ attempt: 2, attempt_from: 'SLURM_RESTART_COUNT' });
-    expect(said(requeued)).toBe('attempt 2\n');
+    // The highest of SLURM_RESTART_COUNT + 1 and the traces (0 is none: a new allocation); --attempt before everything.
+    const requeued = await ks(['-l', rec, '-W', join(dir, 'work'), ...site, ...SAY], { recordFile: rec, env: { SLURM_RESTART_COUNT: '7' } });
+    expect(requeued.record.kickstart).toMatchObject({ attempt: 8, attempt_from: 'SLURM_RESTART_COUNT' });
+    expect(said(requeued)).toBe('attempt 8\n');
+    const behind = await ks(['-l', rec, '-W', join(dir, 'work'), ...site, ...SAY], { recordFile: rec, env: { SLURM_RESTART_COUNT: '1' } });
+    expect(behind.record.kickstart).toMatchObject({ attempt: 5, attempt_from: 'manifest' });
     const fresh = await ks(['-l', rec, '-W', join(dir, 'work'), ...site, ...SAY], { recordFile: rec, env: { SLURM_RESTART_COUNT: '0' } });
     expect(fresh.record.kickstart).toMatchObject({ attempt: 5, attempt_from: 'manifest' });
     const given = await ks(['-l', rec, '-W', join(dir, 'work'), ...site, '--attempt', '9', ...SAY], { recordFile: rec, env: { SLURM_RESTART_COUNT: '1' } });

@@ -39,8 +39,8 @@ export const TRANSFER_FLAGS: readonly Flag[] = [
   { spec: '--allow-outside', help: 'allow --checkpoint paths outside the working directory', commands: TRANSFER },
   {
     spec: '--attempt <n>',
-    help: 'number of this attempt (run: by default SLURM_RESTART_COUNT+1, else one more than the highest attempt earlier ones left, else 1; transfer: 1)',
-    doc: 'number of this attempt. `run` numbers it by itself: `SLURM_RESTART_COUNT`+1 after a Slurm requeue, else one more than the highest attempt earlier attempts of the job left (start markers of attempts that never finished, the newest manifest at the staging site), else 1; the record says which in `attempt_from` (see [attempt numbers](#attempt-numbers)). `transfer`: 1',
+    help: 'number of this attempt (run: by default the highest of SLURM_RESTART_COUNT+1 and one more than the highest attempt earlier ones left, else 1; transfer: 1)',
+    doc: 'number of this attempt. `run` numbers it by itself: the highest of `SLURM_RESTART_COUNT`+1 after a Slurm requeue and one more than the highest attempt earlier attempts of the job left (start markers of attempts that never finished, the newest manifest at the staging site), else 1; the record says which in `attempt_from` (see [attempt numbers](#attempt-numbers)). `transfer`: 1',
     parse: parseCount,
     commands: TRANSFER,
   },
