@@ -65,8 +65,37 @@ export async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void>
   }
 }
 
-/** fsync of a directory, so a rename in it survives a crash. */
-export async function syncDir(d: string): Promise<void> {
+/** The directory fsync per directory that has not started yet: later callers join it. */
+const queued = new Map<string, Promise<void>>();
+/** The newest directory fsync per directory, running or queued. */
+const newest = new Map<string, Promise<void>>();
+
+/**
+ * fsync of a directory, so a rename in it survives a crash: resolves once an
+ * fsync that started after the call is done. Calls that come while one runs
+ * share the next one (a group commit): a stage-out of a thousand chunks into
+ * one folder costs a few directory fsyncs, not a thousand, and each put
+ * still returns only once its rename is on disk.
+ */
+export function syncDir(d: string): Promise<void> {
+  const waiting = queued.get(d);
+  if (waiting) return waiting;
+  const before = newest.get(d) ?? Promise.resolve();
+  const p = before
+    .catch(() => {})
+    .then(() => {
+      queued.delete(d);
+      return fsyncDir(d);
+    });
+  queued.set(d, p);
+  newest.set(d, p);
+  p.catch(() => {}).finally(() => {
+    if (newest.get(d) === p) newest.delete(d);
+  });
+  return p;
+}
+
+async function fsyncDir(d: string): Promise<void> {
   const fh = await fsp.open(d, 'r');
   try {
     await fh.sync();

@@ -16,6 +16,26 @@ import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type Chunk
  */
 export function openFileSite(url: string, dir: string): StagingSite {
   const pathOf = (key: string) => path.join(dir, ...checkKey(key).split('/'));
+  // Folders this site made or found: a chunk put into one is an open, not a
+  // mkdir -p first (a thousand chunks, one folder). A folder removed since
+  // (pruned empty) shows as ENOENT at the open, which makes it again.
+  const made = new Set<string>();
+  const openTemp = async (tmp: string): Promise<FileHandle> => {
+    const folder = path.dirname(tmp);
+    const create = () => fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+    if (!made.has(folder)) {
+      await mkdirs(folder);
+      made.add(folder);
+      return create();
+    }
+    try {
+      return await create();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      made.delete(folder);
+      return openTemp(tmp);
+    }
+  };
 
   async function put(key: string, body: AsyncIterable<Uint8Array>, o: SiteCallOptions = {}): Promise<number> {
     const final = pathOf(key);
@@ -26,8 +46,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
     let early: EarlyFlush | undefined;
     const guarded = guardBody(body);
     try {
-      await mkdirs(path.dirname(final));
-      fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+      fh = await openTemp(tmp);
       // One write in flight while the next chunk is produced (read + hashed)
       // by the body, so reading, hashing and writing overlap. The write of
       // chunk N-1 ends before chunk N+1 is asked for (putReleasesChunks).

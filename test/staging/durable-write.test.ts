@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +50,19 @@ describe('durable writes', () => {
     await fh.close();
   });
 
-  it('syncDir syncs a directory', async () => {
-    await expect(syncDir(dir)).resolves.toBeUndefined();
+  it('syncDir syncs a directory; calls while one runs share the next one (a group commit), and each settles', async () => {
+    const before = syncDir(dir);
+    await expect(before).resolves.toBeUndefined();
+    // Calls before an fsync starts share it; one after it settled gets its own.
+    const joined = [syncDir(dir), syncDir(dir), syncDir(dir)];
+    expect(joined[1]).toBe(joined[0]);
+    expect(joined[2]).toBe(joined[0]);
+    expect(joined[0]).not.toBe(before);
+    await expect(Promise.all(joined)).resolves.toHaveLength(3);
+    // A folder that cannot be opened fails its callers, and the next call starts afresh.
+    const gone = join(dir, 'no-such-folder');
+    await expect(syncDir(gone)).rejects.toMatchObject({ code: 'ENOENT' });
+    mkdirSync(gone);
+    await expect(syncDir(gone)).resolves.toBeUndefined();
   });
 });

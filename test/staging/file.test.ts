@@ -21,6 +21,14 @@ describe('the file:// site', () => {
     expect(readdirSync(join(root, 'job/gen-000001'))).toEqual(['a']);
   });
 
+  it('a put into a folder removed since the last put there makes it again', async () => {
+    await site.put('job/chunks/one', body('1'));
+    await site.remove([{ key: 'job/chunks/one', size: 1, mtimeMs: 0 }]);
+    expect(existsSync(join(root, 'job/chunks'))).toBe(false);
+    expect(await site.put('job/chunks/two', body('22'))).toBe(2);
+    expect(readFileSync(join(root, 'job/chunks/two'), 'utf8')).toBe('22');
+  });
+
   it('getCopying copies the object in the kernel while its chunks are read', async () => {
     const dest = join(root, 'copy-dest');
     const { chunks, copied } = await site.getCopying!('job/gen-000001/a', dest);
