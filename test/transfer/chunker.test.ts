@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { CDC, cdcChunks, type CdcParams } from '../../src/transfer/chunker.js';
+
+/**
+ * The cut points are a storage format: chunks already at the sites are found
+ * by the hashes of these exact cuts, so every build must cut where the first
+ * one did. The native cutter is checked against a plain transcription of
+ * FastCDC here, and against cut lists the original cutter produced.
+ */
+
+const MiB = 1 << 20;
+const M64 = (1n << 64n) - 1n;
+
+/** native/cdc.c's gear table: splitmix64 from the seed "kickstar", as [hi, lo] halves. */
+function gearTable(): { hi: Uint32Array; lo: Uint32Array } {
+  const hi = new Uint32Array(256);
+  const lo = new Uint32Array(256);
+  let s = 0x6b69636b73746172n;
+  for (let i = 0; i < 256; i++) {
+    s = (s + 0x9e3779b97f4a7c15n) & M64;
+    let z = s;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M64;
+    z ^= z >> 31n;
+    hi[i] = Number(z >> 32n);
+    lo[i] = Number(z & 0xffffffffn);
+  }
+  return { hi, lo };
+}
+const GEAR = gearTable();
+
+/** The top `bits` bits of a 64-bit word, as [hi, lo]. */
+function topBits(bits: number): [number, number] {
+  const m = (M64 << BigInt(64 - bits)) & M64;
+  return [Number(m >> 32n), Number(m & 0xffffffffn)];
+}
+
+/**
+ * FastCDC, normalized chunking level 2, written out plainly over the whole
+ * input: each chunk skips its first `min` bytes, then rolls h = 2h + gear[b]
+ * (64-bit, from 0) and ends after the first byte where h & mask is 0, with
+ * the stricter mask before `avg` bytes and the looser one after; a chunk
+ * that reaches `max` bytes ends there. Returns the chunk lengths.
+ */
+function referenceLengths(data: Uint8Array, p: CdcParams): number[] {
+  const bits = Math.floor(Math.log2(p.avg));
+  const [sHi, sLo] = topBits(bits + 2);
+  const [lHi, lLo] = topBits(bits - 2);
+  const out: number[] = [];
+  let start = 0;
+  while (start < data.length) {
+    const end = Math.min(start + p.max, data.length);
+    let cut = end;
+    let hi = 0;
+    let lo = 0;
+    for (let i = start + p.min; i < end; i++) {
+      const b = data[i];
+      // h = (h << 1) + gear[b], modulo 2^64, in two 32-bit halves.
+      const lo2 = ((lo << 1) >>> 0) + GEAR.lo[b];
+      hi = (((hi << 1) | (lo >>> 31)) + GEAR.hi[b] + (lo2 > 0xffffffff ? 1 : 0)) >>> 0;
+      lo = lo2 >>> 0;
+      const [mHi, mLo] = i - start < p.avg ? [sHi, sLo] : [lHi, lLo];
+      if ((hi & mHi) === 0 && (lo & mLo) === 0) {
+        cut = i + 1;
+        break;
+      }
+    }
+    out.push(cut - start);
+    start = cut;
+  }
+  return out;
+}
+
+/** `data` in pieces of the given sizes, in turn (views, as reads hand them over). */
+function* pieces(data: Buffer, sizes: number[]): Generator<Buffer> {
+  let at = 0;
+  for (let k = 0; at < data.length; k++) {
+    const n = sizes[k % sizes.length];
+    yield data.subarray(at, at + n);
+    at += n;
+  }
+}
+
+async function nativeLengths(body: Iterable<Buffer>, p: CdcParams): Promise<number[]> {
+  const out: number[] = [];
+  for await (const c of cdcChunks(toAsync(body), p)) out.push(c.length);
+  return out;
+}
+
+async function* toAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
+  yield* it;
+}
+
+/** Incompressible but reproducible bytes. */
+function seeded(size: number, seed: string): Buffer {
+  const key = createHash('sha256').update(seed).digest().subarray(0, 16);
+  return createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(size));
+}
+
+/** Random bytes with runs of zeros, of 0xff (where no chunk ends before `max`) and of a short repeated pattern. */
+function mixed(size: number, seed: string): Buffer {
+  const b = seeded(size, seed);
+  b.fill(0, Math.floor(size * 0.2), Math.floor(size * 0.3));
+  b.fill(0xff, Math.floor(size * 0.3), Math.floor(size * 0.4));
+  const pattern = seeded(97, `${seed}-pattern`);
+  for (let i = Math.floor(size * 0.6); i < Math.floor(size * 0.75); i++) b[i] = pattern[i % 97];
+  return b;
+}
+
+const SMALL: CdcParams = { min: 64, avg: 256, max: 1024 };
+const ODD: CdcParams = { min: 1000, avg: 3000, max: 7000 };
+
+describe('content-defined chunking (native/cdc.c)', () => {
+  it('the reference finds chunks within the bounds', () => {
+    const lengths = referenceLengths(mixed(1 * MiB, 'bounds'), SMALL);
+    expect(lengths.slice(0, -1).every((n) => n > SMALL.min && n <= SMALL.max)).toBe(true);
+    expect(lengths.filter((n) => n === SMALL.max).length).toBeGreaterThan(10);
+  });
+
+  const cases: { name: string; p: CdcParams; sizes: number[]; data: (n: number) => Buffer }[] = [
+    { name: 'default sizes, random', p: CDC, sizes: [0, 1, 63, CDC.min - 1, CDC.min, CDC.min + 1, CDC.avg, CDC.max, CDC.max + 1, 3 * CDC.max + 12345, 20 * MiB], data: (n) => randomBytes(n) },
+    { name: 'default sizes, zeros and patterns', p: CDC, sizes: [CDC.max - 1, CDC.max, 2 * CDC.max, 24 * MiB + 5], data: (n) => mixed(n, `d${n}`) },
+    { name: 'small sizes, random', p: SMALL, sizes: [0, 1, 64, 65, 1000, 1 * MiB + 3], data: (n) => randomBytes(n) },
+    { name: 'small sizes, zeros and patterns', p: SMALL, sizes: [2 * MiB], data: (n) => mixed(n, `s${n}`) },
+    { name: 'odd sizes (avg not a power of two)', p: ODD, sizes: [1 * MiB + 17], data: (n) => mixed(n, `o${n}`) },
+  ];
+  for (const c of cases) {
+    it(`cuts where the reference does, whatever the buffer splits: ${c.name}`, async () => {
+      for (const size of c.sizes) {
+        const data = c.data(size);
+        const want = referenceLengths(data, c.p);
+        const splits: number[][] = [[Math.max(1, size)], [4 * MiB], [c.p.min], [c.p.min - 1, c.p.avg + 1], [7, 4096, c.p.max + 3, 65536 - 1]];
+        // Random splits, and single bytes where that stays quick.
+        splits.push(Array.from({ length: 64 }, () => 1 + Math.floor(Math.random() * 3 * c.p.max)));
+        if (size <= 64 << 10) splits.push([1]);
+        for (const s of splits) {
+          expect(await nativeLengths(pieces(data, s), c.p), `size ${size}, splits ${s.slice(0, 5).join(',')}`).toEqual(want);
+        }
+      }
+    }, 120_000);
+  }
+
+  // Computed with the cutter of commit fe46713 (one loop choosing the mask per
+  // byte) and node:crypto's SHA-256: the hash of the chunk lengths, and of
+  // every chunk's "length sha256" line. A change here means chunks stored by
+  // earlier builds would no longer be found.
+  const VECTORS = [
+    {
+      name: '64 MiB, default sizes',
+      p: CDC,
+      size: 64 * MiB,
+      count: 45,
+      cuts: '8f7a6783ee2b7591c7ff988864b3a8d941f76acd8484e98a0eca513ad228605d',
+      chunks: 'd9d89ea9571ba10fac6478ec82733c48cc97b24a60ace0ac97680042acbf3d0d',
+    },
+    {
+      name: '8 MiB, small sizes',
+      p: SMALL,
+      size: 8 * MiB,
+      count: 29315,
+      cuts: 'eea6d399696af4a094d4ea9b5395997159a18cee5083ff239c996efed4f15d04',
+      chunks: 'ee00aff15344060931009b01c8be8044de58a283752f47ad9baae83201d37f3c',
+    },
+  ];
+  for (const v of VECTORS) {
+    it(`cuts and hashes a seeded stream as the first cutter did: ${v.name}`, async () => {
+      const data = mixed(v.size, 'kickstart-cdc-vector');
+      const lengths: number[] = [];
+      const listed = createHash('sha256');
+      for await (const c of cdcChunks(toAsync(pieces(data, [4 * MiB, 1 * MiB + 7])), v.p)) {
+        lengths.push(c.length);
+        listed.update(`${c.length} ${createHash('sha256').update(c).digest('hex')}\n`);
+      }
+      const cuts = createHash('sha256').update(lengths.join(',')).digest('hex');
+      expect({ count: lengths.length, cuts, chunks: listed.digest('hex') }).toEqual({ count: v.count, cuts: v.cuts, chunks: v.chunks });
+    }, 120_000);
+  }
+});
