@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { CDC, cdcChunks, type CdcParams } from '../../src/transfer/chunker.js';
+import { CDC, hashedChunks, type CdcParams } from '../../src/transfer/chunker.js';
+import { native } from '../../src/native/addon.js';
 
 /**
  * The cut points are a storage format: chunks already at the sites are found
@@ -10,6 +11,7 @@ import { CDC, cdcChunks, type CdcParams } from '../../src/transfer/chunker.js';
  */
 
 const MiB = 1 << 20;
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const M64 = (1n << 64n) - 1n;
 
 /** native/cdc.c's gear table: splitmix64 from the seed "kickstar", as [hi, lo] halves. */
@@ -82,9 +84,17 @@ function* pieces(data: Buffer, sizes: number[]): Generator<Buffer> {
   }
 }
 
-async function nativeLengths(body: Iterable<Buffer>, p: CdcParams): Promise<number[]> {
+/** The native cutter's chunk sizes, each chunk checked as it comes: its size and SHA-256 are its bytes', which are views of `data`. */
+async function nativeLengths(data: Buffer, sizes: number[], p: CdcParams): Promise<number[]> {
   const out: number[] = [];
-  for await (const c of cdcChunks(toAsync(body), p)) out.push(c.length);
+  const wrong: string[] = [];
+  for await (const c of hashedChunks(toAsync(pieces(data, sizes)), p)) {
+    const bytes = Buffer.concat(c.parts);
+    if (c.parts.some((part) => part.buffer !== data.buffer)) wrong.push(`chunk ${out.length}: a copy`);
+    if (bytes.length !== c.size || c.sha !== sha256(bytes)) wrong.push(`chunk ${out.length}: size ${c.size} or hash wrong`);
+    out.push(c.size);
+  }
+  expect(wrong).toEqual([]);
   return out;
 }
 
@@ -135,16 +145,16 @@ describe('content-defined chunking (native/cdc.c)', () => {
         splits.push(Array.from({ length: 64 }, () => 1 + Math.floor(Math.random() * 3 * c.p.max)));
         if (size <= 64 << 10) splits.push([1]);
         for (const s of splits) {
-          expect(await nativeLengths(pieces(data, s), c.p), `size ${size}, splits ${s.slice(0, 5).join(',')}`).toEqual(want);
+          expect(await nativeLengths(data, s, c.p), `size ${size}, splits ${s.slice(0, 5).join(',')}`).toEqual(want);
         }
       }
     }, 120_000);
   }
 
-  // Computed with the cutter of commit fe46713 (one loop choosing the mask per
-  // byte) and node:crypto's SHA-256: the hash of the chunk lengths, and of
-  // every chunk's "length sha256" line. A change here means chunks stored by
-  // earlier builds would no longer be found.
+  // Computed with the cutter of commit fe46713 (cdcCut: one loop choosing the
+  // mask at every byte) and node:crypto's SHA-256: the hash of the chunk
+  // lengths, and of every chunk's "length sha256" line. A change here means
+  // chunks stored by earlier builds would no longer be found.
   const VECTORS = [
     {
       name: '64 MiB, default sizes',
@@ -166,14 +176,41 @@ describe('content-defined chunking (native/cdc.c)', () => {
   for (const v of VECTORS) {
     it(`cuts and hashes a seeded stream as the first cutter did: ${v.name}`, async () => {
       const data = mixed(v.size, 'kickstart-cdc-vector');
-      const lengths: number[] = [];
-      const listed = createHash('sha256');
-      for await (const c of cdcChunks(toAsync(pieces(data, [4 * MiB, 1 * MiB + 7])), v.p)) {
-        lengths.push(c.length);
-        listed.update(`${c.length} ${createHash('sha256').update(c).digest('hex')}\n`);
-      }
-      const cuts = createHash('sha256').update(lengths.join(',')).digest('hex');
-      expect({ count: lengths.length, cuts, chunks: listed.digest('hex') }).toEqual({ count: v.count, cuts: v.cuts, chunks: v.chunks });
+      const summary = (list: { size: number; sha: string }[]) => ({
+        count: list.length,
+        cuts: sha256(Buffer.from(list.map((c) => c.size).join(','))),
+        chunks: sha256(Buffer.from(list.map((c) => `${c.size} ${c.sha}\n`).join(''))),
+      });
+      const hashed: { size: number; sha: string }[] = [];
+      for await (const c of hashedChunks(toAsync(pieces(data, [4 * MiB, 1 * MiB + 7])), v.p)) hashed.push(c);
+      expect(summary(hashed)).toEqual({ count: v.count, cuts: v.cuts, chunks: v.chunks });
     }, 120_000);
   }
+
+  it("ends with the body's error; one cdcHash per hasher at a time; bounds are checked", async () => {
+    const torn = new Error('torn');
+    async function* failing() {
+      yield randomBytes(3 * MiB);
+      yield randomBytes(3 * MiB);
+      throw torn;
+    }
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const c of hashedChunks(failing())) seen.push(c.size);
+      })(),
+    ).rejects.toBe(torn);
+    expect(seen.length).toBeGreaterThan(0);
+
+    const addon = native();
+    const h = addon.cdcHasher(CDC.min, CDC.avg, CDC.max);
+    const first = addon.cdcHash(h, randomBytes(MiB));
+    expect(() => addon.cdcHash(h, randomBytes(MiB))).toThrow(/has not completed/);
+    expect(() => addon.cdcHashEnd(h)).toThrow(/has not completed/);
+    expect((await first).cuts).toEqual([]);
+    expect(addon.cdcHashEnd(h)).toMatch(/^[0-9a-f]{64}$/);
+    expect(addon.cdcHashEnd(h)).toBeNull();
+    expect(() => addon.cdcHasher(32, 64, 128)).toThrow(RangeError);
+    expect(() => addon.cdcHash({} as never, Buffer.alloc(1))).toThrow(TypeError);
+  });
 });
