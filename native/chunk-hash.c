@@ -8,7 +8,8 @@
  * cdcHash(hasher, buf) cuts buf (cdc.c) and hashes the bytes up to each
  * cut. The chunk that goes on past buf keeps its hash state, fingerprint and
  * size in the hasher for the next call; cdcHashEnd finishes it at the end of
- * the data.
+ * the data. sha256(buf) hashes one buffer: a chunk read back at stage-in,
+ * checked on the pool while the main thread hashes the file it restores.
  */
 #include <stdlib.h>
 
@@ -243,12 +244,68 @@ static napi_value cdc_hash_end(napi_env env, napi_callback_info info) {
   return hex_value(env, md);
 }
 
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref keep;
+  const unsigned char *data;
+  size_t len;
+  unsigned char md[32];
+  int ok;
+} sha_job;
+
+static void sha_execute(napi_env env, void *data) {
+  sha_job *j = data;
+  unsigned int n = 0;
+  j->ok = EVP_Digest(j->data, j->len, j->md, &n, sha256_md, NULL) == 1 && n == 32;
+}
+
+static void sha_complete(napi_env env, napi_status st, void *data) {
+  sha_job *j = data;
+  if (st == napi_ok && j->ok) napi_resolve_deferred(env, j->deferred, hex_value(env, j->md));
+  else reject(env, j->deferred, "kickstart native: SHA-256 failed");
+  napi_delete_reference(env, j->keep);
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* sha256(buf) -> Promise<hex string>. */
+static napi_value sha256_async(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg, promise, name;
+  CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
+  size_t len;
+  const unsigned char *bytes = argc < 1 ? NULL : bytes_of(env, arg, &len, "sha256: buf must be a Uint8Array");
+  if (!bytes) {
+    if (argc < 1) napi_throw_type_error(env, NULL, "sha256(buf)");
+    return NULL;
+  }
+  if (!fetch_md()) {
+    napi_throw_error(env, NULL, "kickstart native: SHA-256 is unavailable");
+    return NULL;
+  }
+  sha_job *j = calloc(1, sizeof(*j));
+  if (!j) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  j->data = bytes;
+  j->len = len;
+  CHECK(napi_create_reference(env, arg, 1, &j->keep));
+  CHECK(napi_create_promise(env, &j->deferred, &promise));
+  napi_create_string_utf8(env, "kickstart.sha256", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_async_work(env, NULL, name, sha_execute, sha_complete, j, &j->work));
+  CHECK(napi_queue_async_work(env, j->work));
+  return promise;
+}
+
 void ks_chunk_hash_register(napi_env env, napi_value exports) {
   ks_cdc_init();
   napi_property_descriptor props[] = {
       {"cdcHasher", NULL, cdc_hasher, NULL, NULL, NULL, napi_default, NULL},
       {"cdcHash", NULL, cdc_hash, NULL, NULL, NULL, napi_default, NULL},
       {"cdcHashEnd", NULL, cdc_hash_end, NULL, NULL, NULL, napi_default, NULL},
+      {"sha256", NULL, sha256_async, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -50,6 +50,8 @@ export interface NativeAddon {
   cdcHash(hasher: CdcHasher, buf: Uint8Array): Promise<CdcCuts>;
   /** The SHA-256 of the chunk in progress at the end of the stream, or null when there is none. */
   cdcHashEnd(hasher: CdcHasher): string | null;
+  /** SHA-256 of buf, in hex, on the thread pool. buf is only read, and kept alive until the promise settles. */
+  sha256(buf: Uint8Array): Promise<string>;
 }
 
 /** Where a buffer's chunks end (indices into it, exclusive), and each one's SHA-256 in hex. */

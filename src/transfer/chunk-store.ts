@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { native } from '../native/addon.js';
 import { SiteError, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { hashedChunks } from './chunker.js';
 import type { ChunkRef, DedupStats } from './manifest.js';
@@ -174,7 +174,6 @@ async function fetchChunk(site: StagingSite, jobId: string, [sha, size]: ChunkRe
     if (err instanceof SiteError && err.kind === 'missing') throw new VerifyError(`chunk ${sha.slice(0, 12)}… is missing (${site.describe(key)})`);
     throw err;
   }
-  const hash = createHash('sha256');
   const parts: Buffer[] = [];
   let n = 0;
   try {
@@ -182,7 +181,6 @@ async function fetchChunk(site: StagingSite, jobId: string, [sha, size]: ChunkRe
       const b = c as Buffer;
       n += b.length;
       if (n > size) break;
-      hash.update(b);
       parts.push(b);
     }
   } catch (err) {
@@ -192,7 +190,9 @@ async function fetchChunk(site: StagingSite, jobId: string, [sha, size]: ChunkRe
     stream.destroy();
   }
   if (n !== size) throw new VerifyError(`chunk ${site.describe(key)} has ${n > size ? 'more than ' : ''}${n} bytes, the manifest says ${size}`);
-  const sum = hash.digest('hex');
+  const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  // On the thread pool: the main thread meanwhile hashes the file being restored.
+  const sum = await native().sha256(buf);
   if (sum !== sha) throw new VerifyError(`chunk ${site.describe(key)} fails its SHA-256 check (${sum.slice(0, 12)}…)`);
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  return buf;
 }

@@ -212,5 +212,8 @@ describe('content-defined chunking (native/cdc.c)', () => {
     expect(addon.cdcHashEnd(h)).toBeNull();
     expect(() => addon.cdcHasher(32, 64, 128)).toThrow(RangeError);
     expect(() => addon.cdcHash({} as never, Buffer.alloc(1))).toThrow(TypeError);
+    const some = randomBytes(3 * MiB + 1);
+    expect(await Promise.all([addon.sha256(Buffer.alloc(0)), addon.sha256(some), addon.sha256(some.subarray(7, 99))])).toEqual([sha256(Buffer.alloc(0)), sha256(some), sha256(some.subarray(7, 99))]);
+    expect(() => addon.sha256('text' as never)).toThrow(TypeError);
   });
 });
