@@ -1,5 +1,6 @@
 import { native } from '../native/addon.js';
 import { SiteError, type SiteEntry, type StagingSite } from '../staging/index.js';
+import type { BufferPool } from '../staging/read-ahead.js';
 import { hashedChunks } from './chunker.js';
 import type { ChunkRef, DedupStats } from './manifest.js';
 import { VerifyError } from './verify-error.js';
@@ -71,6 +72,8 @@ export interface StoreOptions {
   onBytes?: (n: number) => void;
   /** Chunks put at once (they overlap the reading, cutting and hashing of the next ones). */
   concurrency?: number;
+  /** The pool `body`'s buffers come from: each goes back once its chunks are stored or found. */
+  pool?: BufferPool;
 }
 
 export interface StoredChunks {
@@ -96,10 +99,11 @@ export async function storeChunks(site: StagingSite, body: AsyncIterable<Uint8Ar
     if (failed) throw failed.err;
   };
   try {
-    for await (const c of hashedChunks(body)) {
+    for await (const c of hashedChunks(body, { pool: o.pool })) {
       rethrow();
       chunks.push([c.sha, c.size]);
       if (o.known.get(c.sha) === c.size || sending.has(c.sha)) {
+        c.release();
         dedup.chunks_reused++;
         o.onBytes?.(c.size);
         continue;
@@ -112,7 +116,8 @@ export async function storeChunks(site: StagingSite, body: AsyncIterable<Uint8Ar
       // The put runs while the next chunks are read, cut and hashed.
       const p: Promise<void> = site
         .put(chunkKey(o.jobId, c.sha), each(c.parts), { signal: o.signal, onBytes: o.onBytes })
-        .then(() => void o.known.set(c.sha, c.size))
+        // Only a stored chunk's bytes are given back: after a failure a write may still be in flight.
+        .then(() => void (o.known.set(c.sha, c.size), c.release()))
         .catch((err: unknown) => void (failed ??= { err }))
         .finally(() => inflight.delete(p));
       inflight.add(p);

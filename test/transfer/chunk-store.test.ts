@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCipheriv, createHash } from 'node:crypto';
 import type { StagingSite } from '../../src/staging/index.js';
+import { BufferPool } from '../../src/staging/read-ahead.js';
 import { storeChunks } from '../../src/transfer/chunk-store.js';
 
 /**
@@ -25,10 +26,22 @@ async function* reads(data: Buffer, size = 4 * MiB, fail?: Error): AsyncGenerato
   }
 }
 
+/** `data` read into buffers taken from `pool`, as readAhead does (the next read already taken while one is handed on). */
+async function* pooled(data: Buffer, pool: BufferPool): AsyncGenerator<Buffer> {
+  for (let at = 0; at < data.length; at += pool.size) {
+    const b = pool.take(Math.min(pool.size, data.length - at));
+    data.copy(b, 0, at, at + b.length);
+    await sleep(1);
+    yield b;
+  }
+}
+
 interface Recorded {
   site: StagingSite;
   started: string[];
   stored: Map<string, Buffer>;
+  /** The distinct buffers the bodies' bytes were views of. */
+  seen: Set<ArrayBufferLike>;
   peak: () => number;
   inflight: () => number;
 }
@@ -37,6 +50,7 @@ interface Recorded {
 function recording(ms: number, fail: Map<number, Error> = new Map()): Recorded {
   const started: string[] = [];
   const stored = new Map<string, Buffer>();
+  const seen = new Set<ArrayBufferLike>();
   let now = 0;
   let peak = 0;
   const site = {
@@ -46,7 +60,11 @@ function recording(ms: number, fail: Map<number, Error> = new Map()): Recorded {
       peak = Math.max(peak, ++now);
       try {
         const parts: Uint8Array[] = [];
-        for await (const p of body) parts.push(p);
+        for await (const p of body) {
+          seen.add(p.buffer);
+          parts.push(p);
+        }
+        // The bytes are taken only now: a buffer read into again meanwhile would show.
         await sleep(ms);
         const err = fail.get(index);
         if (err) throw err;
@@ -58,7 +76,7 @@ function recording(ms: number, fail: Map<number, Error> = new Map()): Recorded {
     },
     describe: (key: string) => `mem://${key}`,
   } as unknown as StagingSite;
-  return { site, started, stored, peak: () => peak, inflight: () => now };
+  return { site, started, stored, seen, peak: () => peak, inflight: () => now };
 }
 
 describe('storeChunks', () => {
@@ -112,4 +130,25 @@ describe('storeChunks', () => {
     expect(r.inflight()).toBe(0);
     expect(r.started.length).toBeGreaterThan(0);
   });
+
+  it('a pool buffer is read into again only once every chunk with a view of it is stored or found', async () => {
+    const half = seeded(20 * MiB, 'pool');
+    const data = Buffer.concat([half, half.subarray(0, 8 * MiB)]);
+    const pool = new BufferPool(2 * MiB);
+    const r = recording(15);
+    const got = await storeChunks(r.site, pooled(data, pool), { jobId: 'j', known: new Map(), pool, concurrency: 4 });
+    let at = 0;
+    for (const [h, n] of got.chunks) {
+      const want = data.subarray(at, at + n);
+      expect(h).toBe(sha(want));
+      const kept = r.stored.get(`j/chunks/${h}`);
+      expect(kept && sha(kept)).toBe(h);
+      at += n;
+    }
+    expect(at).toBe(data.length);
+    // 14 reads of 2 MiB, into fewer buffers than that.
+    expect(r.seen.size).toBeGreaterThan(1);
+    expect(r.seen.size).toBeLessThan(14);
+  });
 });
+

@@ -88,7 +88,7 @@ function* pieces(data: Buffer, sizes: number[]): Generator<Buffer> {
 async function nativeLengths(data: Buffer, sizes: number[], p: CdcParams): Promise<number[]> {
   const out: number[] = [];
   const wrong: string[] = [];
-  for await (const c of hashedChunks(toAsync(pieces(data, sizes)), p)) {
+  for await (const c of hashedChunks(toAsync(pieces(data, sizes)), { params: p })) {
     const bytes = Buffer.concat(c.parts);
     if (c.parts.some((part) => part.buffer !== data.buffer)) wrong.push(`chunk ${out.length}: a copy`);
     if (bytes.length !== c.size || c.sha !== sha256(bytes)) wrong.push(`chunk ${out.length}: size ${c.size} or hash wrong`);
@@ -182,7 +182,7 @@ describe('content-defined chunking (native/cdc.c)', () => {
         chunks: sha256(Buffer.from(list.map((c) => `${c.size} ${c.sha}\n`).join(''))),
       });
       const hashed: { size: number; sha: string }[] = [];
-      for await (const c of hashedChunks(toAsync(pieces(data, [4 * MiB, 1 * MiB + 7])), v.p)) hashed.push(c);
+      for await (const c of hashedChunks(toAsync(pieces(data, [4 * MiB, 1 * MiB + 7])), { params: v.p })) hashed.push(c);
       expect(summary(hashed)).toEqual({ count: v.count, cuts: v.cuts, chunks: v.chunks });
     }, 120_000);
   }
