@@ -6,8 +6,9 @@
  * Every function reports failure as an errno value, never by aborting.
  *
  * This file holds the addon's entry and the one-call functions; spawn.c
- * spawns and reaps, census.c counts /proc for the machine block, cdc.c cuts
- * content-defined chunks.
+ * spawns and reaps, census.c counts /proc for the machine block, cdc.c finds
+ * content-defined chunks' cut points, chunk-hash.c cuts and hashes them on
+ * the thread pool.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,7 +17,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "cdc.h"
 #include "ks-napi.h"
 
 /* setSubreaper() -> 0 or errno. */
@@ -54,7 +54,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   ks_census_register(env, exports);
-  ks_cdc_register(env, exports);
+  ks_chunk_hash_register(env, exports);
   return exports;
 }
 

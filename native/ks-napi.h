@@ -21,4 +21,5 @@ napi_value ks_rusage_object(napi_env env, const struct rusage *ru);
 /* Each file's functions, defined on the addon's exports. */
 void ks_spawn_register(napi_env env, napi_value exports);
 void ks_census_register(napi_env env, napi_value exports);
+void ks_chunk_hash_register(napi_env env, napi_value exports);
 #endif

@@ -38,13 +38,31 @@ export interface NativeAddon {
   umask(): number;
   /** State counts [total, running, sleeping, waiting, zombie, stopped, other] of processes and threads. */
   procScan(): Promise<{ procs: number[]; tasks: number[]; vsize: number; rss: number }>;
+  /** Content-defined chunking (native/cdc.c, native/chunk-hash.c): a cutting state for one stream; 64 <= min < avg < max. */
+  cdcHasher(min: number, avg: number, max: number): CdcHasher;
   /**
-   * Content-defined chunking (native/cdc.c): the end of the current chunk in
-   * buf[from..], which already holds `have` bytes, or -1 when it goes on past
-   * buf. `state` carries the rolling fingerprint from call to call.
+   * Cuts buf on the thread pool, continuing the stream the hasher has seen:
+   * the cuts (indices into buf, exclusive) and the SHA-256 (hex) of each
+   * chunk they end. The bytes after the last cut go on into the next call.
+   * buf is only read, and kept alive until the promise settles; one call
+   * per hasher at a time (a second one throws).
    */
-  cdcCut(buf: Uint8Array, from: number, have: number, state: BigUint64Array, min: number, avg: number, max: number): number;
+  cdcHash(hasher: CdcHasher, buf: Uint8Array): Promise<CdcCuts>;
+  /** The SHA-256 of the chunk in progress at the end of the stream, or null when there is none. */
+  cdcHashEnd(hasher: CdcHasher): string | null;
+  /** SHA-256 of buf, in hex, on the thread pool. buf is only read, and kept alive until the promise settles. */
+  sha256(buf: Uint8Array): Promise<string>;
 }
+
+/** Where a buffer's chunks end (indices into it, exclusive), and each one's SHA-256 in hex. */
+export interface CdcCuts {
+  cuts: number[];
+  hashes: string[];
+}
+
+declare const hasherBrand: unique symbol;
+/** Opaque: native memory, freed when collected. */
+export type CdcHasher = { readonly [hasherBrand]: true };
 
 let addon: NativeAddon | undefined;
 

@@ -84,7 +84,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
     }
   }
 
-  async function openObject(key: string, o: SiteCallOptions): Promise<FileHandle> {
+  async function openObject(key: string, o: SiteCallOptions): Promise<{ fh: FileHandle; size: number }> {
     try {
       const fh = await fsp.open(pathOf(key), 'r');
       const st = await fh.stat();
@@ -92,21 +92,25 @@ export function openFileSite(url: string, dir: string): StagingSite {
         await fh.close();
         throw new SiteError('missing', `${describe(key)} is not a file`);
       }
-      return fh;
+      return { fh, size: st.size };
     } catch (err) {
       throw wrap(err, url, key, o.signal, 'get');
     }
   }
 
   async function get(key: string, o: SiteCallOptions = {}): Promise<Readable> {
-    const fh = await openObject(key, o);
-    const stream = createReadStream('', { fd: fh, highWaterMark: CHUNK, signal: o.signal });
+    const { fh, size } = await openObject(key, o);
+    // Objects are never written in place: read to the size they have now. With
+    // the end known each read gets a buffer of what is left (at most CHUNK);
+    // without, a 1 MiB chunk is read into a 4 MiB buffer and copied out of it.
+    const end = size > 0 ? size - 1 : undefined;
+    const stream = createReadStream('', { fd: fh, highWaterMark: CHUNK, end, signal: o.signal });
     if (o.onBytes) stream.on('data', (c: string | Buffer) => o.onBytes!(c.length));
     return stream;
   }
 
   async function getChunks(key: string, o: SiteCallOptions = {}, held?: FileHandle, release?: Promise<unknown>): Promise<ChunkSource> {
-    const fh = held ?? (await openObject(key, o));
+    const fh = held ?? (await openObject(key, o)).fh;
     let started = false;
     const chunks = (async function* () {
       started = true;
@@ -136,7 +140,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
   }
 
   async function getCopying(key: string, dest: string, o: SiteCallOptions = {}): Promise<{ chunks: ChunkSource; copied: Promise<void> }> {
-    const fh = await openObject(key, o);
+    const { fh } = await openObject(key, o);
     // The open descriptor by its /proc name: copyFile opens the very inode
     // being hashed. The kernel copies on a pool thread while the main thread
     // hashes: no userspace write, no buffer handed from reader to writer.

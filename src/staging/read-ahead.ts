@@ -3,6 +3,13 @@ import type { FileHandle } from 'node:fs/promises';
 /** Bytes per read: large enough that per-call costs vanish, small enough to keep memory flat. */
 export const CHUNK = 4 << 20;
 
+/** Where readAhead reads into: buffers of `size` bytes, one per read. */
+export interface ReadBuffers {
+  readonly size: number;
+  /** A buffer of `want` bytes to read into. */
+  take(want: number): Buffer;
+}
+
 /**
  * Three read buffers used in turn. A fresh 4 MiB buffer per read costs a
  * page fault per 4 KiB and is freed only when V8 next collects (after some
@@ -11,7 +18,7 @@ export const CHUNK = 4 << 20;
  * it asks for chunk N+1: chunk N is then being written, N+1 read into the
  * second slot, and N+2's read takes the first slot back.
  */
-export class ChunkRing {
+export class ChunkRing implements ReadBuffers {
   private readonly slots: Buffer[] = [];
   private turn = 0;
   constructor(readonly size = CHUNK) {}
@@ -23,6 +30,39 @@ export class ChunkRing {
     let b = this.slots[i];
     if (!b || b.length < want) b = this.slots[i] = Buffer.allocUnsafe(Math.max(want, this.size));
     return b.subarray(0, want);
+  }
+}
+
+/**
+ * Read buffers that come back when their consumer says it is done with them,
+ * for one that keeps chunks for a while it cannot bound in reads (a chunked
+ * stage-out: views of a read buffer wait in puts until written, and a chunk
+ * may span two buffers). A buffer is read into again only once given back;
+ * with none free a new one is made, so a slow consumer costs memory, never
+ * a wait. Reused buffers spare the page faults of fresh ones and the RSS of
+ * those waiting for V8 to collect them.
+ */
+export class BufferPool implements ReadBuffers {
+  private readonly made = new Map<ArrayBufferLike, Buffer>();
+  private readonly free = new Set<Buffer>();
+  constructor(readonly size = CHUNK) {}
+
+  take(want: number): Buffer {
+    if (want > this.size) return Buffer.allocUnsafe(want);
+    let b: Buffer | undefined = this.free.values().next().value;
+    if (b) this.free.delete(b);
+    else {
+      // Slow: a buffer of its own, never a slice of Node's shared pool.
+      b = Buffer.allocUnsafeSlow(this.size);
+      this.made.set(b.buffer, b);
+    }
+    return b.subarray(0, want);
+  }
+
+  /** Gives back the buffer `view` is a view of; views of anything else are ignored. */
+  give(view: Uint8Array): void {
+    const b = this.made.get(view.buffer);
+    if (b) this.free.add(b);
   }
 }
 
@@ -49,10 +89,11 @@ export interface ReadAheadOptions {
   size?: number;
   chunkSize?: number;
   /**
-   * Read into these buffers: each yielded chunk is valid only until the
-   * consumer asks for the one after the next. Default: a fresh buffer per chunk.
+   * Read into these buffers (a ChunkRing: each yielded chunk is valid only
+   * until the consumer asks for the one after the next; a BufferPool: until
+   * given back). Default: a fresh buffer per chunk.
    */
-  ring?: ChunkRing;
+  ring?: ReadBuffers;
   signal?: AbortSignal;
 }
 

@@ -1,6 +1,7 @@
-import { createHash, webcrypto } from 'node:crypto';
+import { native } from '../native/addon.js';
 import { SiteError, type SiteEntry, type StagingSite } from '../staging/index.js';
-import { cdcChunks } from './chunker.js';
+import type { BufferPool } from '../staging/read-ahead.js';
+import { hashedChunks } from './chunker.js';
 import type { ChunkRef, DedupStats } from './manifest.js';
 import { VerifyError } from './verify-error.js';
 
@@ -69,8 +70,10 @@ export interface StoreOptions {
   signal?: AbortSignal;
   /** Every byte of the data, sent or found at the site (progress). */
   onBytes?: (n: number) => void;
-  /** Chunks hashed or put at once (they overlap the reading and cutting of the next ones). */
+  /** Chunks put at once (they overlap the reading, cutting and hashing of the next ones). */
   concurrency?: number;
+  /** The pool `body`'s buffers come from: each goes back once its chunks are stored or found. */
+  pool?: BufferPool;
 }
 
 export interface StoredChunks {
@@ -96,26 +99,25 @@ export async function storeChunks(site: StagingSite, body: AsyncIterable<Uint8Ar
     if (failed) throw failed.err;
   };
   try {
-    for await (const c of cdcChunks(body)) {
+    for await (const c of hashedChunks(body, { pool: o.pool })) {
       rethrow();
-      const ref: ChunkRef = ['', c.length];
-      chunks.push(ref);
+      chunks.push([c.sha, c.size]);
+      if (o.known.get(c.sha) === c.size || sending.has(c.sha)) {
+        c.release();
+        dedup.chunks_reused++;
+        o.onBytes?.(c.size);
+        continue;
+      }
       while (inflight.size >= limit) await Promise.race(inflight);
       rethrow();
-      // Hash and put run while the next chunks are read and cut.
-      const p: Promise<void> = (async () => {
-        const sha = (ref[0] = await chunkHash(c));
-        if (o.known.get(sha) === c.length || sending.has(sha)) {
-          dedup.chunks_reused++;
-          o.onBytes?.(c.length);
-          return;
-        }
-        dedup.chunks_new++;
-        dedup.bytes_new += c.length;
-        sending.add(sha);
-        await site.put(chunkKey(o.jobId, sha), once(c), { signal: o.signal, onBytes: o.onBytes });
-        o.known.set(sha, c.length);
-      })()
+      dedup.chunks_new++;
+      dedup.bytes_new += c.size;
+      sending.add(c.sha);
+      // The put runs while the next chunks are read, cut and hashed.
+      const p: Promise<void> = site
+        .put(chunkKey(o.jobId, c.sha), each(c.parts), { signal: o.signal, onBytes: o.onBytes })
+        // Only a stored chunk's bytes are given back: after a failure a write may still be in flight.
+        .then(() => void (o.known.set(c.sha, c.size), c.release()))
         .catch((err: unknown) => void (failed ??= { err }))
         .finally(() => inflight.delete(p));
       inflight.add(p);
@@ -128,17 +130,8 @@ export async function storeChunks(site: StagingSite, body: AsyncIterable<Uint8Ar
   return { chunks, dedup };
 }
 
-/**
- * SHA-256 of one chunk on the thread pool (WebCrypto), so it overlaps the
- * main thread's chunking and whole-file hashing of the next bytes instead
- * of adding to them (measured: ~0.9 s per GiB on one core here).
- */
-async function chunkHash(c: Buffer): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', c)).toString('hex');
-}
-
-async function* once(c: Buffer): AsyncGenerator<Buffer> {
-  yield c;
+async function* each(parts: Buffer[]): AsyncGenerator<Buffer> {
+  yield* parts;
 }
 
 export interface ReadChunksOptions {
@@ -186,7 +179,6 @@ async function fetchChunk(site: StagingSite, jobId: string, [sha, size]: ChunkRe
     if (err instanceof SiteError && err.kind === 'missing') throw new VerifyError(`chunk ${sha.slice(0, 12)}… is missing (${site.describe(key)})`);
     throw err;
   }
-  const hash = createHash('sha256');
   const parts: Buffer[] = [];
   let n = 0;
   try {
@@ -194,7 +186,6 @@ async function fetchChunk(site: StagingSite, jobId: string, [sha, size]: ChunkRe
       const b = c as Buffer;
       n += b.length;
       if (n > size) break;
-      hash.update(b);
       parts.push(b);
     }
   } catch (err) {
@@ -204,7 +195,9 @@ async function fetchChunk(site: StagingSite, jobId: string, [sha, size]: ChunkRe
     stream.destroy();
   }
   if (n !== size) throw new VerifyError(`chunk ${site.describe(key)} has ${n > size ? 'more than ' : ''}${n} bytes, the manifest says ${size}`);
-  const sum = hash.digest('hex');
+  const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  // On the thread pool: the main thread meanwhile hashes the file being restored.
+  const sum = await native().sha256(buf);
   if (sum !== sha) throw new VerifyError(`chunk ${site.describe(key)} fails its SHA-256 check (${sum.slice(0, 12)}…)`);
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  return buf;
 }

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { BufferPool } from '../staging/read-ahead.js';
 import { oneLine, type SiteEntry, type StagingSite } from '../staging/index.js';
 import { pruneChunks } from './chunk-prune.js';
 import { readManifest } from './read-manifest.js';
@@ -85,15 +86,20 @@ export async function uploadChunked(site: StagingSite, found: Collected, o: Chun
   const entries: ManifestEntry[] = [];
   let body: AsyncIterable<Buffer>;
   let entry: (() => ManifestEntry) | undefined;
+  // No ring: a chunk may be a view of a read buffer while its put is in flight.
+  // A single file is read into a pool instead, whose buffers come back as their
+  // chunks are stored. An archive's reads of small files are copied when held
+  // (tarBody), so those buffers would never come back: fresh ones there.
+  let pool: BufferPool | undefined;
   if (single) {
-    // No ring: a chunk may be a view of a read buffer while its put is in flight.
-    const one = await singleFile(found.entries[0], { signal: o.signal, afterRead: o.afterRead, reads: o.reads });
+    pool = new BufferPool();
+    const one = await singleFile(found.entries[0], { ring: pool, signal: o.signal, afterRead: o.afterRead, reads: o.reads });
     body = one.body;
     entry = one.entry;
   } else {
     body = tarBody(readOrder(found.entries), entries, { signal: o.signal, afterRead: o.afterRead, reads: o.reads });
   }
-  const stored = await storeChunks(site, announce(body, o.started), { jobId: o.jobId, known: o.known, signal: o.signal, onBytes: o.onBytes });
+  const stored = await storeChunks(site, announce(body, o.started), { jobId: o.jobId, known: o.known, signal: o.signal, onBytes: o.onBytes, pool });
   if (entry) entries.push(entry());
   const size = stored.chunks.reduce((n, c) => n + c[1], 0);
   return { object: { format: single ? 'file' : 'tar', size, chunks: stored.chunks }, entries, dedup: stored.dedup };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { safeSegment, type StagingSite } from '../staging/index.js';
-import { borrowRing, returnRing, type ChunkRing } from '../staging/read-ahead.js';
+import { borrowRing, returnRing, type ChunkRing, type ReadBuffers } from '../staging/read-ahead.js';
 import { tarBody } from './archive.js';
 import { readOrder, type Collected, type CollectedEntry } from './collect.js';
 import { dataKey, genName } from './generations.js';
@@ -67,7 +67,7 @@ async function uploadWith(site: StagingSite, found: Collected, o: ObjectUploadOp
  */
 export async function singleFile(
   e: CollectedEntry,
-  o: { ring?: ChunkRing; signal?: AbortSignal; afterRead?: (path: string) => void | Promise<void>; reads?: { bytes: number } },
+  o: { ring?: ReadBuffers; signal?: AbortSignal; afterRead?: (path: string) => void | Promise<void>; reads?: { bytes: number } },
 ): Promise<{ body: AsyncGenerator<Buffer>; entry: () => ManifestEntry }> {
   const src = await openSource(e.abs, e.path, e.expect);
   const hash = createHash('sha256');

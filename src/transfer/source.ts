@@ -1,7 +1,7 @@
 import { promises as fsp, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Hash } from 'node:crypto';
-import { readAhead, type ChunkRing } from '../staging/read-ahead.js';
+import { readAhead, type ReadBuffers } from '../staging/read-ahead.js';
 import type { CollectedEntry } from './collect.js';
 
 
@@ -59,8 +59,8 @@ export interface ReadSourceOptions {
   /** Read exactly this many bytes (an archive header already announced them); default: to EOF. */
   exact?: boolean;
   chunkSize?: number;
-  /** Read into these buffers (see ChunkRing): only for a consumer done with each chunk in time. */
-  ring?: ChunkRing;
+  /** Read into these buffers (see ChunkRing, BufferPool): only for a consumer done with each chunk in time. */
+  ring?: ReadBuffers;
   signal?: AbortSignal;
   /** Testing aid: runs after the last byte was read, before the final check. */
   afterRead?: () => void | Promise<void>;
