@@ -116,16 +116,13 @@ static void census_complete(napi_env env, napi_status st, void *data) {
 
 /* procScan() -> Promise<{procs: [7 counts], tasks: [7 counts], vsize: bytes, rss: pages}>. */
 static napi_value proc_scan(napi_env env, napi_callback_info info) {
-  napi_value promise, name;
   proc_census *c = calloc(1, sizeof(*c));
   if (!c) {
     napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
-  CHECK(napi_create_promise(env, &c->deferred, &promise));
-  napi_create_string_utf8(env, "kickstart.procScan", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, census_execute, census_complete, c, &c->work));
-  CHECK(napi_queue_async_work(env, c->work));
+  napi_value promise = ks_queue_work(env, "kickstart.procScan", census_execute, census_complete, c, &c->deferred, &c->work);
+  if (!promise) return NULL;
   return promise;
 }
 

@@ -186,7 +186,7 @@ static void cut_complete(napi_env env, napi_status st, void *data) {
 /* cdcHash(hasher, buf) -> Promise<{cuts: number[], hashes: string[]}>: one call per hasher at a time. */
 static napi_value cdc_hash(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], promise, name;
+  napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 2) {
     napi_throw_type_error(env, NULL, "cdcHash(hasher, buf)");
@@ -212,10 +212,8 @@ static napi_value cdc_hash(napi_env env, napi_callback_info info) {
   j->len = len;
   CHECK(napi_create_reference(env, argv[1], 1, &j->keep_buf));
   CHECK(napi_create_reference(env, argv[0], 1, &j->keep_hasher));
-  CHECK(napi_create_promise(env, &j->deferred, &promise));
-  napi_create_string_utf8(env, "kickstart.cdcHash", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, cut_execute, cut_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
+  napi_value promise = ks_queue_work(env, "kickstart.cdcHash", cut_execute, cut_complete, j, &j->deferred, &j->work);
+  if (!promise) return NULL;
   h->busy = 1;
   return promise;
 }
@@ -272,7 +270,7 @@ static void sha_complete(napi_env env, napi_status st, void *data) {
 /* sha256(buf) -> Promise<hex string>. */
 static napi_value sha256_async(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value arg, promise, name;
+  napi_value arg;
   CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
   size_t len;
   const unsigned char *bytes = argc < 1 ? NULL : bytes_of(env, arg, &len, "sha256: buf must be a Uint8Array");
@@ -292,10 +290,8 @@ static napi_value sha256_async(napi_env env, napi_callback_info info) {
   j->data = bytes;
   j->len = len;
   CHECK(napi_create_reference(env, arg, 1, &j->keep));
-  CHECK(napi_create_promise(env, &j->deferred, &promise));
-  napi_create_string_utf8(env, "kickstart.sha256", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, sha_execute, sha_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
+  napi_value promise = ks_queue_work(env, "kickstart.sha256", sha_execute, sha_complete, j, &j->deferred, &j->work);
+  if (!promise) return NULL;
   return promise;
 }
 

@@ -13,6 +13,17 @@ void ks_set_num(napi_env env, napi_value obj, const char *key, double v) {
   napi_set_named_property(env, obj, key, ks_num(env, v));
 }
 
+napi_value ks_queue_work(napi_env env, const char *name, napi_async_execute_callback execute,
+                         napi_async_complete_callback complete, void *data, napi_deferred *deferred,
+                         napi_async_work *work) {
+  napi_value promise, resource;
+  CHECK(napi_create_promise(env, deferred, &promise));
+  CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource));
+  CHECK(napi_create_async_work(env, NULL, resource, execute, complete, data, work));
+  CHECK(napi_queue_async_work(env, *work));
+  return promise;
+}
+
 static double tv_seconds(struct timeval tv) {
   return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }

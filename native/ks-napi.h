@@ -18,6 +18,13 @@ void ks_set_num(napi_env env, napi_value obj, const char *key, double v);
 /* getrusage()'s fields as src/native/addon.ts's Rusage names them. */
 napi_value ks_rusage_object(napi_env env, const struct rusage *ru);
 
+/* A promise settled by complete() after execute() ran on the thread pool:
+   the deferred and work handles land in *deferred and *work. NULL (with a
+   pending exception) when Node-API refused. */
+napi_value ks_queue_work(napi_env env, const char *name, napi_async_execute_callback execute,
+                         napi_async_complete_callback complete, void *data, napi_deferred *deferred,
+                         napi_async_work *work);
+
 /* Each file's functions, defined on the addon's exports. */
 void ks_spawn_register(napi_env env, napi_value exports);
 void ks_census_register(napi_env env, napi_value exports);

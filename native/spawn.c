@@ -170,7 +170,7 @@ static void wait_complete(napi_env env, napi_status st, void *data) {
    peek: only says which child has exited (waitid WNOWAIT), reaping nothing. */
 static napi_value wait_async(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value args[2], promise, name;
+  napi_value args[2];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   napi_value arg = args[0];
   wait_job *w = calloc(1, sizeof(*w));
@@ -184,10 +184,8 @@ static napi_value wait_async(napi_env env, napi_callback_info info) {
   bool peek = false;
   if (argc > 1) napi_get_value_bool(env, args[1], &peek);
   w->peek = peek && pid == -1;
-  CHECK(napi_create_promise(env, &w->deferred, &promise));
-  napi_create_string_utf8(env, "kickstart.wait", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, wait_execute, wait_complete, w, &w->work));
-  CHECK(napi_queue_async_work(env, w->work));
+  napi_value promise = ks_queue_work(env, "kickstart.wait", wait_execute, wait_complete, w, &w->deferred, &w->work);
+  if (!promise) return NULL;
   return promise;
 }
 
