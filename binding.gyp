@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "kickstart",
-      "sources": ["native/kickstart.c", "native/spawn.c", "native/census.c", "native/ks-napi.c", "native/cdc.c", "native/chunk-hash.c"],
+      "sources": ["native/kickstart.c", "native/spawn.c", "native/census.c", "native/ks-napi.c", "native/cdc.c", "native/chunk-hash.c", "native/sha256.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"]
     },

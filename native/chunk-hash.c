@@ -8,8 +8,7 @@
  * cdcHash(hasher, buf) cuts buf (cdc.c) and hashes the bytes up to each
  * cut. The chunk that goes on past buf keeps its hash state, fingerprint and
  * size in the hasher for the next call; cdcHashEnd finishes it at the end of
- * the data. sha256(buf) hashes one buffer: a chunk read back at stage-in,
- * checked on the pool while the main thread hashes the file it restores.
+ * the data.
  */
 #include <stdlib.h>
 
@@ -17,6 +16,7 @@
 
 #include "cdc.h"
 #include "ks-napi.h"
+#include "sha256.h"
 
 /* One stream's cutting state: what cdcHash carries from one buffer to the next. */
 typedef struct {
@@ -27,51 +27,6 @@ typedef struct {
   /* A cdcHash is in flight: the state is the pool thread's until it completes. */
   int busy;
 } hasher;
-
-/* Fetched once: an EVP_sha256() passed to each init would be looked up in the provider every time. */
-static EVP_MD *sha256_md;
-
-static int fetch_md(void) {
-  if (!sha256_md) sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-  return sha256_md != NULL;
-}
-
-static void hex_of(const unsigned char *md, char *out) {
-  static const char digits[] = "0123456789abcdef";
-  for (int i = 0; i < 32; i++) {
-    out[2 * i] = digits[md[i] >> 4];
-    out[2 * i + 1] = digits[md[i] & 15];
-  }
-}
-
-static napi_value hex_value(napi_env env, const unsigned char *md) {
-  char s[64];
-  napi_value out;
-  hex_of(md, s);
-  napi_create_string_latin1(env, s, 64, &out);
-  return out;
-}
-
-static void reject(napi_env env, napi_deferred d, const char *msg) {
-  napi_value m, err;
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
-  napi_create_error(env, NULL, m, &err);
-  napi_reject_deferred(env, d, err);
-}
-
-/* The bytes of a Uint8Array argument, or NULL after throwing a TypeError. */
-static void *bytes_of(napi_env env, napi_value v, size_t *len, const char *what) {
-  napi_typedarray_type t;
-  napi_value ab;
-  size_t off;
-  void *data;
-  if (napi_get_typedarray_info(env, v, &t, len, &data, &ab, &off) != napi_ok || t != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, what);
-    return NULL;
-  }
-  /* An empty array may have no backing store at all. */
-  return data ? data : (void *)"";
-}
 
 static void hasher_free(napi_env env, void *data, void *hint) {
   hasher *h = data;
@@ -97,7 +52,7 @@ static napi_value cdc_hasher(napi_env env, napi_callback_info info) {
     return NULL;
   }
   h->ctx = EVP_MD_CTX_new();
-  if (!h->ctx || !fetch_md() || EVP_DigestInit_ex2(h->ctx, sha256_md, NULL) != 1) {
+  if (!h->ctx || !ks_sha256_md() || EVP_DigestInit_ex2(h->ctx, ks_sha256_md(), NULL) != 1) {
     hasher_free(env, h, NULL);
     napi_throw_error(env, NULL, "kickstart native: SHA-256 is unavailable");
     return NULL;
@@ -149,7 +104,7 @@ static void cut_execute(napi_env env, void *data) {
     if (EVP_DigestUpdate(h->ctx, j->data + from, end - from) != 1) return;
     h->have += end - from;
     if (at < 0) break;
-    if (EVP_DigestFinal_ex(h->ctx, j->md[j->n], NULL) != 1 || EVP_DigestInit_ex2(h->ctx, sha256_md, NULL) != 1) return;
+    if (EVP_DigestFinal_ex(h->ctx, j->md[j->n], NULL) != 1 || EVP_DigestInit_ex2(h->ctx, ks_sha256_md(), NULL) != 1) return;
     j->cuts[j->n++] = (double)at;
     h->have = 0;
     from = end;
@@ -167,13 +122,13 @@ static void cut_complete(napi_env env, napi_status st, void *data) {
     napi_create_array_with_length(env, j->n, &hashes);
     for (size_t i = 0; i < j->n; i++) {
       napi_set_element(env, cuts, (uint32_t)i, ks_num(env, j->cuts[i]));
-      napi_set_element(env, hashes, (uint32_t)i, hex_value(env, j->md[i]));
+      napi_set_element(env, hashes, (uint32_t)i, ks_hex_value(env, j->md[i]));
     }
     napi_set_named_property(env, out, "cuts", cuts);
     napi_set_named_property(env, out, "hashes", hashes);
     napi_resolve_deferred(env, j->deferred, out);
   } else {
-    reject(env, j->deferred, "kickstart native: SHA-256 failed");
+    ks_reject(env, j->deferred, "kickstart native: SHA-256 failed");
   }
   napi_delete_reference(env, j->keep_buf);
   napi_delete_reference(env, j->keep_hasher);
@@ -195,7 +150,7 @@ static napi_value cdc_hash(napi_env env, napi_callback_info info) {
   hasher *h = hasher_of(env, argv[0]);
   if (!h) return NULL;
   size_t len;
-  const uint8_t *bytes = bytes_of(env, argv[1], &len, "cdcHash: buf must be a Uint8Array");
+  const uint8_t *bytes = ks_bytes_of(env, argv[1], &len, "cdcHash: buf must be a Uint8Array");
   if (!bytes) return NULL;
   cut_job *j = calloc(1, sizeof(*j));
   /* At most one cut per min bytes, and one at the start when the carried chunk is already full. */
@@ -233,66 +188,13 @@ static napi_value cdc_hash_end(napi_env env, napi_callback_info info) {
     return out;
   }
   unsigned char md[32];
-  if (EVP_DigestFinal_ex(h->ctx, md, NULL) != 1 || EVP_DigestInit_ex2(h->ctx, sha256_md, NULL) != 1) {
+  if (EVP_DigestFinal_ex(h->ctx, md, NULL) != 1 || EVP_DigestInit_ex2(h->ctx, ks_sha256_md(), NULL) != 1) {
     napi_throw_error(env, NULL, "kickstart native: SHA-256 failed");
     return NULL;
   }
   h->have = 0;
   h->fp = 0;
-  return hex_value(env, md);
-}
-
-typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref keep;
-  const unsigned char *data;
-  size_t len;
-  unsigned char md[32];
-  int ok;
-} sha_job;
-
-static void sha_execute(napi_env env, void *data) {
-  sha_job *j = data;
-  unsigned int n = 0;
-  j->ok = EVP_Digest(j->data, j->len, j->md, &n, sha256_md, NULL) == 1 && n == 32;
-}
-
-static void sha_complete(napi_env env, napi_status st, void *data) {
-  sha_job *j = data;
-  if (st == napi_ok && j->ok) napi_resolve_deferred(env, j->deferred, hex_value(env, j->md));
-  else reject(env, j->deferred, "kickstart native: SHA-256 failed");
-  napi_delete_reference(env, j->keep);
-  napi_delete_async_work(env, j->work);
-  free(j);
-}
-
-/* sha256(buf) -> Promise<hex string>. */
-static napi_value sha256_async(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  CHECK(napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  size_t len;
-  const unsigned char *bytes = argc < 1 ? NULL : bytes_of(env, arg, &len, "sha256: buf must be a Uint8Array");
-  if (!bytes) {
-    if (argc < 1) napi_throw_type_error(env, NULL, "sha256(buf)");
-    return NULL;
-  }
-  if (!fetch_md()) {
-    napi_throw_error(env, NULL, "kickstart native: SHA-256 is unavailable");
-    return NULL;
-  }
-  sha_job *j = calloc(1, sizeof(*j));
-  if (!j) {
-    napi_throw_error(env, NULL, "out of memory");
-    return NULL;
-  }
-  j->data = bytes;
-  j->len = len;
-  CHECK(napi_create_reference(env, arg, 1, &j->keep));
-  napi_value promise = ks_queue_work(env, "kickstart.sha256", sha_execute, sha_complete, j, &j->deferred, &j->work);
-  if (!promise) return NULL;
-  return promise;
+  return ks_hex_value(env, md);
 }
 
 void ks_chunk_hash_register(napi_env env, napi_value exports) {
@@ -301,7 +203,6 @@ void ks_chunk_hash_register(napi_env env, napi_value exports) {
       {"cdcHasher", NULL, cdc_hasher, NULL, NULL, NULL, napi_default, NULL},
       {"cdcHash", NULL, cdc_hash, NULL, NULL, NULL, napi_default, NULL},
       {"cdcHashEnd", NULL, cdc_hash_end, NULL, NULL, NULL, napi_default, NULL},
-      {"sha256", NULL, sha256_async, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

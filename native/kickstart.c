@@ -55,6 +55,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   ks_census_register(env, exports);
   ks_chunk_hash_register(env, exports);
+  ks_sha256_register(env, exports);
   return exports;
 }
 

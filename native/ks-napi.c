@@ -24,6 +24,27 @@ napi_value ks_queue_work(napi_env env, const char *name, napi_async_execute_call
   return promise;
 }
 
+void ks_reject(napi_env env, napi_deferred d, const char *msg) {
+  napi_value m, err;
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+  napi_create_error(env, NULL, m, &err);
+  napi_reject_deferred(env, d, err);
+}
+
+/* The bytes of a Uint8Array argument, or NULL after throwing a TypeError. */
+void *ks_bytes_of(napi_env env, napi_value v, size_t *len, const char *what) {
+  napi_typedarray_type t;
+  napi_value ab;
+  size_t off;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &t, len, &data, &ab, &off) != napi_ok || t != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, what);
+    return NULL;
+  }
+  /* An empty array may have no backing store at all. */
+  return data ? data : (void *)"";
+}
+
 static double tv_seconds(struct timeval tv) {
   return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }

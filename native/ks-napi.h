@@ -25,8 +25,14 @@ napi_value ks_queue_work(napi_env env, const char *name, napi_async_execute_call
                          napi_async_complete_callback complete, void *data, napi_deferred *deferred,
                          napi_async_work *work);
 
+/* Rejects d with an Error of msg. */
+void ks_reject(napi_env env, napi_deferred d, const char *msg);
+/* The bytes of a Uint8Array argument, or NULL after throwing a TypeError that says what. */
+void *ks_bytes_of(napi_env env, napi_value v, size_t *len, const char *what);
+
 /* Each file's functions, defined on the addon's exports. */
 void ks_spawn_register(napi_env env, napi_value exports);
 void ks_census_register(napi_env env, napi_value exports);
 void ks_chunk_hash_register(napi_env env, napi_value exports);
+void ks_sha256_register(napi_env env, napi_value exports);
 #endif
