@@ -22,7 +22,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { emit, figure, libraryUrl, makeFile, runChild, show, timeCmd } from './lib.mjs';
+import { emit, figure, libraryUrl, makeFile, removeS3Prefix, runChild, show, timeCmd } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -65,7 +65,8 @@ try {
       t.cp.push(timeCmd('cp', [src, path.join(base, 'copy')]));
       rmSync(path.join(base, 'copy'), { force: true });
       const counter = kind === 's3' ? await countingProxy(new URL(process.env.S3_ENDPOINT)) : undefined;
-      const staging = kind === 's3' ? `s3://${process.env.S3_BUCKET}/bench-dedup-${randomBytes(4).toString('hex')}` : pathToFileURL(path.join(base, `stage-${r}`)).href;
+      const prefix = `bench-dedup-${randomBytes(4).toString('hex')}`;
+      const staging = kind === 's3' ? `s3://${process.env.S3_BUCKET}/${prefix}` : pathToFileURL(path.join(base, `stage-${r}`)).href;
       const ship = async (step) => {
         counter?.reset();
         const out = await runChild(child, lib, { cwd: work, staging, endpoint: counter ? `http://127.0.0.1:${counter.port}` : undefined });
@@ -95,6 +96,8 @@ try {
           `1 % ${f(changed.seconds)} s (${f(sent.changed.at(-1))} % sent), append ${f(appended.seconds)} s (${f(sent.append.at(-1))} MiB sent)`,
       );
       if (kind === 'file') rmSync(path.join(base, `stage-${r}`), { recursive: true, force: true });
+      // Each round's generations go, or three rounds of 1 GiB overfill the test gateway.
+      else await removeS3Prefix(`${prefix}/`);
       await counter?.close();
     }
     const cp = { name: 'cp', samples: t.cp };

@@ -187,3 +187,20 @@ export function runChild(child, lib, o) {
     });
   });
 }
+
+/** Deletes every object under `prefix` in S3_BUCKET at S3_ENDPOINT (a bench's own objects: the test gateway's memstore is small). */
+export async function removeS3Prefix(prefix) {
+  const { S3Client, ListObjectsV2Command, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
+  const client = new S3Client({ endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, region: process.env.AWS_REGION || 'us-east-1' });
+  const Bucket = process.env.S3_BUCKET;
+  try {
+    for (;;) {
+      const res = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix }));
+      const keys = (res.Contents ?? []).map((o) => ({ Key: o.Key }));
+      if (keys.length === 0) break;
+      await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -24,7 +24,7 @@ import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emit, figure, show, skip } from './lib.mjs';
+import { emit, figure, removeS3Prefix, show, skip } from './lib.mjs';
 
 const BENCH = 'transfer-s3';
 // Node 20 is what we support; the SDK's "upgrade Node" notice is noise here.
@@ -122,12 +122,12 @@ async function main(base) {
     try {
       for (const side of r % 2 ? sides : sides.reverse()) {
         await side();
-        await removePrefix(`${run}/`);
+        await removeS3Prefix(`${run}/`);
       }
     } finally {
       rmSync(restore, { recursive: true, force: true });
       rmSync(sdkCopy, { force: true });
-      await removePrefix(`${run}/`);
+      await removeS3Prefix(`${run}/`);
     }
     say(`bench: round ${r}/${rounds}: stage-out ${f(t.out.at(-1))} s vs Upload ${f(t.sdkOut.at(-1))} s; stage-in ${f(t.in.at(-1))} s vs GetObject ${f(t.sdkIn.at(-1))} s`);
   }
@@ -153,22 +153,6 @@ function timed(cmd, argv, cwd) {
       else resolve(s);
     });
   });
-}
-
-async function removePrefix(prefix) {
-  const { S3Client, ListObjectsV2Command, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
-  const client = new S3Client({ endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, region: process.env.AWS_REGION || 'us-east-1' });
-  const Bucket = process.env.S3_BUCKET;
-  try {
-    for (;;) {
-      const res = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix }));
-      const keys = (res.Contents ?? []).map((o) => ({ Key: o.Key }));
-      if (keys.length === 0) break;
-      await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
-    }
-  } finally {
-    client.destroy();
-  }
 }
 
 async function sha256(p) {
