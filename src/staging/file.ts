@@ -3,10 +3,10 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { CHUNK, borrowRing, readAhead, returnRing } from './read-ahead.js';
+import { CHUNK, borrowRing, readAhead, returnRing, type ChunkRing } from './read-ahead.js';
 import { earlyFlush, mkdirs, syncDir, writeAll, type EarlyFlush } from './durable-write.js';
 import { dropEmptyDirs, walk } from './file-tree.js';
-import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
+import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type ChunkReadOptions, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
 
 /**
  * file:///abs/dir: objects are files below `dir`. A put writes a temp file
@@ -109,14 +109,16 @@ export function openFileSite(url: string, dir: string): StagingSite {
     return stream;
   }
 
-  async function getChunks(key: string, o: SiteCallOptions = {}, held?: FileHandle, release?: Promise<unknown>): Promise<ChunkSource> {
-    const fh = held ?? (await openObject(key, o)).fh;
+  async function getChunks(key: string, o: ChunkReadOptions = {}, held?: FileHandle, release?: Promise<unknown>): Promise<ChunkSource> {
+    const opened = held ? undefined : await openObject(key, o);
+    const fh = held ?? opened!.fh;
     let started = false;
     const chunks = (async function* () {
       started = true;
-      const ring = borrowRing();
+      const ring = o.buffers ?? borrowRing();
       try {
-        for await (const c of readAhead(fh, { ring, signal: o.signal })) {
+        // To the size as opened: no last read past the end takes a buffer.
+        for await (const c of readAhead(fh, { ring, size: opened?.size, signal: o.signal })) {
           o.onBytes?.(c.length);
           yield c;
         }
@@ -124,7 +126,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
         throw wrap(err, url, key, o.signal, 'get');
       } finally {
         // Past its last read: the consumer has had every chunk.
-        returnRing(ring);
+        if (!o.buffers) returnRing(ring as ChunkRing);
         await release?.catch(() => {});
         await fh.close().catch(() => {});
       }

@@ -3,7 +3,7 @@
  * StagingLocation (a URL resolved once) and the StagingSite it opens;
  * kinds (file://, s3://, ...) are listed in registry.ts.
  */
-export type { ChunkSource, StagingLocation, StagingSite, SiteEntry, SiteCallOptions, SiteErrorKind } from './site.js';
+export type { ChunkReadOptions, ChunkSource, StagingLocation, StagingSite, SiteEntry, SiteCallOptions, SiteErrorKind } from './site.js';
 export { SiteError, checkKey, oneLine, safeSegment } from './site.js';
 export type { SiteOption, SiteOptions, StagingKind } from './kind.js';
 export { KINDS, makeRegistry, pickSiteOptions, registry, safeShow, type Registry, type Resolved } from './registry.js';

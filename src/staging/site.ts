@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ReadBuffers } from './read-ahead.js';
 
 /**
  * A staging site: a flat store of objects named by '/'-separated keys below
@@ -29,7 +30,7 @@ export interface StagingSite {
    * Like get(), as chunks read into a ChunkRing: each is valid only until the
    * one after the next is asked for. Absent where the adapter has only get().
    */
-  getChunks?(key: string, o?: SiteCallOptions): Promise<ChunkSource>;
+  getChunks?(key: string, o?: ChunkReadOptions): Promise<ChunkSource>;
   /**
    * Copies the object into the local file `dest` in the kernel
    * (copy_file_range, a reflink where the filesystem has them) while
@@ -84,6 +85,15 @@ export interface SiteCallOptions {
   signal?: AbortSignal;
   /** Called with the size of each chunk as it is stored or fetched. */
   onBytes?: (n: number) => void;
+}
+
+export interface ChunkReadOptions extends SiteCallOptions {
+  /**
+   * Read into these buffers instead of a ring: each chunk is then valid
+   * until the caller gives its buffer back (a BufferPool), so chunks may be
+   * fetched ahead of their use without a fresh buffer each.
+   */
+  buffers?: ReadBuffers;
 }
 
 /**

@@ -92,7 +92,7 @@ export async function uploadChunked(site: StagingSite, found: Collected, o: Chun
   // (tarBody), so those buffers would never come back: fresh ones there.
   let pool: BufferPool | undefined;
   if (single) {
-    pool = new BufferPool();
+    pool = new BufferPool(1 << 20);
     const one = await singleFile(found.entries[0], { ring: pool, signal: o.signal, afterRead: o.afterRead, reads: o.reads });
     body = one.body;
     entry = one.entry;

@@ -49,11 +49,12 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   const chunks = m.object.chunks;
   const okey = `${o.jobId}/${m.object.key}`;
   const where = chunks ? `${site.describe(manifestKey(o.jobId, o.generation))} (${chunks.length} chunks)` : site.describe(okey);
-  // The object may come as ring chunks (file://): receive() then writes each
-  // piece before asking for the next, and readTar holds no piece across
-  // entries (headers are decoded at once, or copied when they span chunks).
+  // The object may come as ring chunks (file://), and a chunked generation's
+  // chunks in reused buffers (readChunks): receive() then writes each piece
+  // before asking for the one after the next, and readTar holds no piece
+  // across entries (headers are decoded at once, or copied when they span).
   const ring = !chunks && site.getChunks !== undefined;
-  const maxBatch = ring ? 0 : MAX_BATCH;
+  const maxBatch = ring || chunks ? 0 : MAX_BATCH;
   const temp = new Map<string, string>();
   let index = 0;
   const sink = (e: ManifestEntry) => {
