@@ -10,6 +10,7 @@ import { TEMP_MARK, type SiteEntry } from './site.js';
 export async function walk(absDir: string, keyDir: string, prefix: string, out: SiteEntry[], signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
   const names = await fsp.readdir(absDir, { withFileTypes: true });
+  const files: [name: string, key: string][] = [];
   for (const d of names) {
     const key = keyDir ? `${keyDir}/${d.name}` : d.name;
     if (d.isDirectory()) {
@@ -20,16 +21,27 @@ export async function walk(absDir: string, keyDir: string, prefix: string, out: 
       }
       continue;
     }
-    if (!d.isFile() || !key.startsWith(prefix)) continue;
-    try {
-      const st = await fsp.stat(path.join(absDir, d.name));
-      const partial = d.name.includes(TEMP_MARK);
-      out.push({ key, size: st.size, mtimeMs: st.mtimeMs, ...(partial ? { partial } : {}) });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    if (d.isFile() && key.startsWith(prefix)) files.push([d.name, key]);
+  }
+  // Stats side by side: one at a time, a job's ~1000 chunks cost a thread-pool
+  // round trip each (0.35 s of an unchanged 1 GiB re-ship).
+  for (let i = 0; i < files.length; i += STATS_AT_ONCE) {
+    signal?.throwIfAborted();
+    await Promise.all(
+      files.slice(i, i + STATS_AT_ONCE).map(async ([name, key]) => {
+        try {
+          const st = await fsp.stat(path.join(absDir, name));
+          const partial = name.includes(TEMP_MARK);
+          out.push({ key, size: st.size, mtimeMs: st.mtimeMs, ...(partial ? { partial } : {}) });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }),
+    );
   }
 }
+
+const STATS_AT_ONCE = 64;
 
 /** Drops directories below `root` that are empty now (generation folders), deepest first; never `root` itself. */
 export async function dropEmptyDirs(root: string, dirs: string[]): Promise<void> {
