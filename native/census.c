@@ -121,9 +121,7 @@ static napi_value proc_scan(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
-  napi_value promise = ks_queue_work(env, "kickstart.procScan", census_execute, census_complete, c, &c->deferred, &c->work);
-  if (!promise) return NULL;
-  return promise;
+  return ks_queue_work(env, "kickstart.procScan", census_execute, census_complete, c, &c->deferred, &c->work);
 }
 
 void ks_census_register(napi_env env, napi_value exports) {

@@ -80,9 +80,7 @@ static napi_value sha256_async(napi_env env, napi_callback_info info) {
   j->data = bytes;
   j->len = len;
   CHECK(napi_create_reference(env, arg, 1, &j->keep));
-  napi_value promise = ks_queue_work(env, "kickstart.sha256", sha_execute, sha_complete, j, &j->deferred, &j->work);
-  if (!promise) return NULL;
-  return promise;
+  return ks_queue_work(env, "kickstart.sha256", sha_execute, sha_complete, j, &j->deferred, &j->work);
 }
 
 void ks_sha256_register(napi_env env, napi_value exports) {

@@ -184,9 +184,7 @@ static napi_value wait_async(napi_env env, napi_callback_info info) {
   bool peek = false;
   if (argc > 1) napi_get_value_bool(env, args[1], &peek);
   w->peek = peek && pid == -1;
-  napi_value promise = ks_queue_work(env, "kickstart.wait", wait_execute, wait_complete, w, &w->deferred, &w->work);
-  if (!promise) return NULL;
-  return promise;
+  return ks_queue_work(env, "kickstart.wait", wait_execute, wait_complete, w, &w->deferred, &w->work);
 }
 
 /* waitNow(pid) -> {pid, errno, ...}: pid 0 when nothing has exited yet. */
