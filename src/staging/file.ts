@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { CHUNK, borrowRing, readAhead, returnRing, type ChunkRing } from './read-ahead.js';
+import { CHUNK, borrowRing, readAhead, returnRing } from './read-ahead.js';
 import { earlyFlush, mkdirs, syncDir, writeAll, type EarlyFlush } from './durable-write.js';
 import { dropEmptyDirs, walk } from './file-tree.js';
 import { SiteError, TEMP_MARK, checkKey, guardBody, isAbort, oneLine, type ChunkReadOptions, type ChunkSource, type SiteCallOptions, type SiteEntry, type StagingSite } from './site.js';
@@ -115,7 +115,8 @@ export function openFileSite(url: string, dir: string): StagingSite {
     let started = false;
     const chunks = (async function* () {
       started = true;
-      const ring = o.buffers ?? borrowRing();
+      const borrowed = o.buffers ? undefined : borrowRing();
+      const ring = o.buffers ?? borrowed!;
       try {
         // To the size as opened: no last read past the end takes a buffer.
         for await (const c of readAhead(fh, { ring, size: opened?.size, signal: o.signal })) {
@@ -126,7 +127,7 @@ export function openFileSite(url: string, dir: string): StagingSite {
         throw wrap(err, url, key, o.signal, 'get');
       } finally {
         // Past its last read: the consumer has had every chunk.
-        if (!o.buffers) returnRing(ring as ChunkRing);
+        if (borrowed) returnRing(borrowed);
         await release?.catch(() => {});
         await fh.close().catch(() => {});
       }

@@ -49,12 +49,14 @@ export async function fetchGeneration(site: StagingSite, o: FetchOptions): Promi
   const chunks = m.object.chunks;
   const okey = `${o.jobId}/${m.object.key}`;
   const where = chunks ? `${site.describe(manifestKey(o.jobId, o.generation))} (${chunks.length} chunks)` : site.describe(okey);
-  // The object may come as ring chunks (file://), and a chunked generation's
-  // chunks in reused buffers (readChunks): receive() then writes each piece
-  // before asking for the one after the next, and readTar holds no piece
-  // across entries (headers are decoded at once, or copied when they span).
-  const ring = !chunks && site.getChunks !== undefined;
-  const maxBatch = ring || chunks ? 0 : MAX_BATCH;
+  // A site that reads into buffers it reuses (file://) hands over the object
+  // as ring chunks, and a chunked generation's chunks in pool buffers
+  // (readChunks): receive() then writes each piece before asking for the one
+  // after the next, and readTar holds no piece across entries (headers are
+  // decoded at once, or copied when they span).
+  const reused = site.getChunks !== undefined;
+  const ring = !chunks && reused;
+  const maxBatch = reused ? 0 : MAX_BATCH;
   const temp = new Map<string, string>();
   let index = 0;
   const sink = (e: ManifestEntry) => {
